@@ -1,0 +1,89 @@
+# leakstop - see README.md
+#
+#   make                  build $(BUILD)/leakstop and $(BUILD)/rules.db
+#   make install          install under $(PREFIX) (default /usr/local)
+#   make test             whole suite, normal and ASan+UBSan builds
+#   make test-sanitize    the suite on the ASan+UBSan build only
+#   make clean
+
+PREFIX ?= /usr/local
+BUILD ?= build
+SAN ?= 0
+
+PKGS = libgit2 libhs inih libpcre2-8 nettle
+CC ?= cc
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+ifeq ($(SAN),1)
+OPT = -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+else
+OPT = -O2 -g -D_FORTIFY_SOURCE=2
+endif
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) \
+	-fstack-protector-strong -MMD -MP -Isrc \
+	$(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS)) -lm
+
+SRC = $(sort $(wildcard src/*.c))
+OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJ = $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+GEN_OBJ = $(BUILD)/obj/gen_patterns.o $(BUILD)/obj/gen_hooks.o
+PATTERNS = $(sort $(wildcard patterns/*.ini))
+HOOKS = $(sort $(wildcard hook/*))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/leakstop $(BUILD)/rules.db
+
+$(BUILD)/leakstop: $(OBJ) $(GEN_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The database is compiled once, here, from the same rule text the
+# binary carries; the hook only loads it.
+$(BUILD)/rules.db: $(BUILD)/leakstop
+	$(BUILD)/leakstop rebuild -o $@
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/obj/gen_%.o: $(BUILD)/gen/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/gen/patterns.c: $(PATTERNS) $(BUILD)/embed | $(BUILD)/gen
+	$(BUILD)/embed ls_builtin_patterns $@ $(PATTERNS)
+
+$(BUILD)/gen/hooks.c: $(HOOKS) $(BUILD)/embed | $(BUILD)/gen
+	$(BUILD)/embed ls_builtin_hooks $@ $(HOOKS)
+
+$(BUILD)/embed: tools/embed.c | $(BUILD)
+	$(CC) -std=c11 -O2 $(WARN) -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(GEN_OBJ) | $(BUILD)/tests
+	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< \
+		$(LIB_OBJ) $(GEN_OBJ) $(LIBS)
+
+unit: $(UNIT_BIN)
+
+$(BUILD) $(BUILD)/obj $(BUILD)/gen $(BUILD)/tests:
+	mkdir -p $@
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/leakstop
+	install -m 0755 $(BUILD)/leakstop $(DESTDIR)$(PREFIX)/bin/leakstop
+	install -m 0644 $(BUILD)/rules.db \
+		$(DESTDIR)$(PREFIX)/lib/leakstop/rules.db
+
+test:
+	tests/run.sh normal sanitize
+
+test-sanitize:
+	tests/run.sh sanitize
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all install test test-sanitize unit clean
+
+-include $(OBJ:.o=.d) $(GEN_OBJ:.o=.d)

@@ -1,0 +1,87 @@
+/*
+ * audit.c - append-only override log
+ */
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+add_field(struct buf *b, const char *name, const char *value)
+{
+	buf_printf(b, " %s=\"", name);
+	buf_add_escaped(b, value, strlen(value), 1);
+	buf_addch(b, '"');
+}
+
+static void
+add_head(struct buf *b, const struct audit_entry *e)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_addstr(b, when);
+	add_field(b, "mode", e->mode);
+	add_field(b, "user", e->user);
+	add_field(b, "reason", e->reason);
+}
+
+int
+audit_append(const char *dir, const struct audit_entry *e,
+	     const struct finding_list *list, const struct rule_set *rules,
+	     struct ls_err *err)
+{
+	struct buf path = BUF_INIT, b = BUF_INIT;
+	int fd = -1, ret;
+
+	ret = mkdir_p(dir, 0700, err);
+	if (ret < 0)
+		goto out;
+	if (e->error) {
+		add_head(&b, e);
+		add_field(&b, "error", e->error);
+		buf_addch(&b, '\n');
+	}
+	for (size_t i = 0; list && i < list->nr; i++) {
+		const struct finding *f = &list->items[i];
+		struct buf loc = BUF_INIT;
+
+		add_head(&b, e);
+		add_field(&b, "rule", rules->rules[f->rule].id);
+		buf_printf(&loc, "%s:%zu", f->path, f->line);
+		add_field(&b, "location", loc.ptr);
+		add_field(&b, "fingerprint", f->fingerprint);
+		buf_addch(&b, '\n');
+		buf_release(&loc);
+	}
+	buf_printf(&path, "%s/audit.log", dir);
+	fd = open(path.ptr, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+		  O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = ls_err_set(err, LS_EIO, "cannot open '%s': %s",
+				 path.ptr, strerror(errno));
+		goto out;
+	}
+	/* One write: concurrent hooks append whole lines. */
+	if (b.len && write(fd, b.ptr, b.len) != (ssize_t)b.len) {
+		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s",
+				 path.ptr, strerror(errno));
+		goto out;
+	}
+	if (fsync(fd) < 0)
+		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s",
+				 path.ptr, strerror(errno));
+out:
+	if (fd >= 0 && close(fd) < 0 && ret == 0)
+		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s",
+				 path.ptr, strerror(errno));
+	buf_release(&b);
+	buf_release(&path);
+	return ret;
+}

@@ -1,0 +1,279 @@
+/*
+ * db.c - compile, serialize and load the Hyperscan database
+ */
+#include "db.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DB_MAGIC "LSDB\0\0\0\1"
+#define DB_MAGIC_LEN 8
+#define DB_VERSION_LEN 128
+#define DB_HEADER_LEN (DB_MAGIC_LEN + DB_VERSION_LEN + 8 + 4 + 4)
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_u64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	hs_free_database(db->hs);
+	free(db->max_width);
+	free(db);
+}
+
+int
+db_compile(struct db **out, const struct rule_set *rules, struct ls_err *err)
+{
+	const char **exprs = xcalloc(rules->nr, sizeof(*exprs));
+	unsigned int *flags = xcalloc(rules->nr, sizeof(*flags));
+	unsigned int *ids = xcalloc(rules->nr, sizeof(*ids));
+	struct db *db = xcalloc(1, sizeof(*db));
+	hs_compile_error_t *cerr = NULL;
+	/*
+	 * Generic tuning and no CPU features: the database then loads on
+	 * any x86-64 with SSSE3 and scans as fast as a host-tuned one.
+	 */
+	hs_platform_info_t plat = { HS_TUNE_FAMILY_GENERIC, 0, 0, 0 };
+	int ret = 0;
+
+	*out = NULL;
+	db->nr_rules = rules->nr;
+	db->rules_hash = rules->hash;
+	db->max_width = xcalloc(rules->nr, sizeof(*db->max_width));
+	for (size_t i = 0; i < rules->nr; i++) {
+		hs_expr_info_t *info = NULL;
+
+		exprs[i] = rules->rules[i].regex;
+		ids[i] = (unsigned int)i;
+		/*
+		 * One rule at a time first: the error then names the rule,
+		 * and the widths bound the confirm window later.
+		 */
+		if (hs_expression_info(exprs[i], 0, &info, &cerr) !=
+		    HS_SUCCESS) {
+			ret = ls_err_set(err, LS_EPARSE, "%s:%d: rule '%s': %s",
+					 rules->rules[i].file,
+					 rules->rules[i].regex_lineno,
+					 rules->rules[i].id,
+					 cerr ? cerr->message : "rejected");
+			goto out;
+		}
+		db->max_width[i] = info->max_width;
+		free(info);
+	}
+	if (hs_compile_multi(exprs, flags, ids, (unsigned int)rules->nr,
+			     HS_MODE_BLOCK, &plat, &db->hs, &cerr) !=
+	    HS_SUCCESS) {
+		int e = cerr ? cerr->expression : -1;
+		if (e >= 0 && (size_t)e < rules->nr)
+			ret = ls_err_set(err, LS_EPARSE, "%s:%d: rule '%s': %s",
+					 rules->rules[e].file,
+					 rules->rules[e].regex_lineno,
+					 rules->rules[e].id, cerr->message);
+		else
+			ret = ls_err_set(err, LS_EHS,
+					 "cannot compile the rules: %s",
+					 cerr ? cerr->message : "unknown");
+		goto out;
+	}
+	*out = db;
+	db = NULL;
+out:
+	if (cerr)
+		hs_free_compile_error(cerr);
+	db_free(db);
+	free(ids);
+	free(flags);
+	free(exprs);
+	return ret;
+}
+
+int
+db_serialize(const struct db *db, struct buf *out, struct ls_err *err)
+{
+	unsigned char hdr[DB_HEADER_LEN] = { 0 };
+	char *bytes = NULL;
+	size_t len = 0;
+
+	if (hs_serialize_database(db->hs, &bytes, &len) != HS_SUCCESS)
+		return ls_err_set(err, LS_EHS,
+				  "cannot serialize the signature database");
+	memcpy(hdr, DB_MAGIC, DB_MAGIC_LEN);
+	snprintf((char *)hdr + DB_MAGIC_LEN, DB_VERSION_LEN, "%s",
+		 hs_version());
+	put_u64(hdr + DB_MAGIC_LEN + DB_VERSION_LEN, db->rules_hash);
+	put_u32(hdr + DB_MAGIC_LEN + DB_VERSION_LEN + 8,
+		(uint32_t)db->nr_rules);
+	buf_add(out, hdr, sizeof(hdr));
+	for (size_t i = 0; i < db->nr_rules; i++) {
+		unsigned char w[4];
+		put_u32(w, db->max_width[i]);
+		buf_add(out, w, 4);
+	}
+	buf_add(out, bytes, len);
+	free(bytes);
+	return 0;
+}
+
+static int
+db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
+	 const struct rule_set *rules, struct ls_err *err)
+{
+	char version[DB_VERSION_LEN];
+	struct db *db = NULL;
+	size_t nr, off;
+	hs_error_t e;
+	int ret = 0;
+
+	*out = NULL;
+	if (len < DB_HEADER_LEN || memcmp(p, DB_MAGIC, DB_MAGIC_LEN - 1))
+		return ls_err_set(err, LS_EPARSE, "'%s' is not a leakstop "
+				  "signature database (bad header)", path);
+	if (p[DB_MAGIC_LEN - 1] != (unsigned char)DB_MAGIC[DB_MAGIC_LEN - 1])
+		return ls_err_set(err, LS_EMISMATCH, "'%s' has database format "
+				  "%u, this leakstop reads %u", path,
+				  p[DB_MAGIC_LEN - 1],
+				  (unsigned char)DB_MAGIC[DB_MAGIC_LEN - 1]);
+	memcpy(version, p + DB_MAGIC_LEN, DB_VERSION_LEN);
+	version[DB_VERSION_LEN - 1] = '\0';
+	if (strcmp(version, hs_version()))
+		return ls_err_set(err, LS_EMISMATCH, "'%s' was built by "
+				  "Hyperscan %s, this is %s", path, version,
+				  hs_version());
+	if (get_u64(p + DB_MAGIC_LEN + DB_VERSION_LEN) != rules->hash)
+		return ls_err_set(err, LS_EMISMATCH, "'%s' was built from "
+				  "other rules than this leakstop's", path);
+	nr = get_u32(p + DB_MAGIC_LEN + DB_VERSION_LEN + 8);
+	if (nr != rules->nr)
+		return ls_err_set(err, LS_EPARSE, "'%s' holds %zu rules, "
+				  "expected %zu", path, nr, rules->nr);
+	off = DB_HEADER_LEN + 4 * nr;
+	if (len <= off)
+		return ls_err_set(err, LS_EPARSE, "'%s' is truncated", path);
+
+	db = xcalloc(1, sizeof(*db));
+	db->nr_rules = nr;
+	db->rules_hash = rules->hash;
+	db->max_width = xcalloc(nr, sizeof(*db->max_width));
+	for (size_t i = 0; i < nr; i++)
+		db->max_width[i] = get_u32(p + DB_HEADER_LEN + 4 * i);
+	/* Hyperscan checks the bytecode's CRC32C, version and platform. */
+	e = hs_deserialize_database((const char *)p + off, len - off, &db->hs);
+	if (e == HS_DB_VERSION_ERROR || e == HS_DB_PLATFORM_ERROR)
+		ret = ls_err_set(err, LS_EMISMATCH, "'%s' does not fit this "
+				 "%s (Hyperscan error %d)", path,
+				 e == HS_DB_VERSION_ERROR ?
+				 "Hyperscan version" : "CPU", e);
+	else if (e != HS_SUCCESS)
+		ret = ls_err_set(err, LS_EPARSE, "'%s' is damaged (Hyperscan "
+				 "error %d)", path, e);
+	if (ret < 0)
+		goto out;
+	*out = db;
+	db = NULL;
+out:
+	db_free(db);
+	return ret;
+}
+
+int
+db_load(struct db **out, const char *path, const struct rule_set *rules,
+	struct ls_err *err)
+{
+	struct buf b = BUF_INIT;
+	int ret;
+
+	*out = NULL;
+	ret = read_file(&b, path, err);
+	if (ret == 0)
+		ret = db_parse(out, path, (const unsigned char *)b.ptr, b.len,
+			       rules, err);
+	buf_release(&b);
+	return ret;
+}
+
+int
+db_open(struct db **out, const char *installed, const char *cache_dir,
+	const struct rule_set *rules, int *rebuilt, struct ls_err *err)
+{
+	struct ls_err mismatch = { 0, "" };
+	struct buf path = BUF_INIT, bytes = BUF_INIT;
+	struct ls_err cerr = { 0, "" };
+	int ret;
+
+	*out = NULL;
+	*rebuilt = 0;
+	ret = db_load(out, installed, rules, &mismatch);
+	if (ret != LS_EMISMATCH) {
+		if (ret < 0)
+			ret = ls_err_set(err, ret, "%s", mismatch.msg);
+		goto out;
+	}
+	if (cache_dir) {
+		buf_printf(&path, "%s/rules-%016" PRIx64 "-%016" PRIx64 ".db",
+			   cache_dir, rules->hash,
+			   hash_fnv1a(HASH_FNV_INIT, hs_version(),
+				      strlen(hs_version())));
+		/* Anything wrong with the cache only means: compile again. */
+		if (db_load(out, path.ptr, rules, &cerr) == 0) {
+			ret = 0;
+			goto out;
+		}
+	}
+	ret = db_compile(out, rules, err);
+	if (ret < 0)
+		goto out;
+	*rebuilt = 1;
+	if (cache_dir) {
+		ls_err_clear(&cerr);
+		if (mkdir_p(cache_dir, 0700, &cerr) == 0 &&
+		    db_serialize(*out, &bytes, &cerr) == 0)
+			write_file_atomic(path.ptr, bytes.ptr, bytes.len, 0600,
+					  &cerr);
+		/* A read-only .git still gets a scan, from memory. */
+	}
+	ls_note("%s; rebuilt it for this machine%s%s",
+		mismatch.msg, cache_dir && !cerr.code ? " into " : "",
+		cache_dir && !cerr.code ? path.ptr : " (in memory only)");
+out:
+	buf_release(&bytes);
+	buf_release(&path);
+	return ret;
+}

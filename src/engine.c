@@ -1,0 +1,124 @@
+/*
+ * engine.c - the scan pipeline for one buffer
+ */
+#include "engine.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "scan.h"
+
+void
+engine_db_path(struct buf *out)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		buf_addstr(out, "/usr/local/lib/leakstop/rules.db");
+		return;
+	}
+	exe[n] = '\0';
+	buf_printf(out, "%s/../lib/leakstop/rules.db", dirname(exe));
+}
+
+static int
+engine_start(struct engine *e, const char *key_dir, struct ls_err *err)
+{
+	struct ls_err kerr = { 0, "" };
+	int ret;
+
+	ret = scanner_new(&e->scanner, e->db, err);
+	if (ret == 0)
+		ret = confirmer_new(&e->confirmer, &e->rules, e->db, err);
+	if (ret == 0 && finding_key_load(e->key, key_dir, &kerr) < 0) {
+		/* Fingerprints then differ per run; the scan still counts. */
+		ls_note("%s; fingerprints of this run are not stable",
+			kerr.msg);
+	}
+	return ret;
+}
+
+int
+engine_open(struct engine **out, const char *db_path, const char *cache_dir,
+	    const char *key_dir, struct ls_err *err)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	int ret;
+
+	*out = NULL;
+	rules_init(&e->rules);
+	ret = rules_add_builtin(&e->rules, err);
+	if (ret == 0)
+		ret = rules_finish(&e->rules, err);
+	if (ret == 0)
+		ret = db_open(&e->db, db_path, cache_dir, &e->rules,
+			      &e->rebuilt, err);
+	if (ret == 0)
+		ret = engine_start(e, key_dir, err);
+	if (ret < 0) {
+		engine_free(e);
+		return ret;
+	}
+	*out = e;
+	return 0;
+}
+
+int
+engine_compile(struct engine **out, struct ls_err *err)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	int ret;
+
+	*out = NULL;
+	rules_init(&e->rules);
+	ret = rules_add_builtin(&e->rules, err);
+	if (ret == 0)
+		ret = rules_finish(&e->rules, err);
+	if (ret == 0)
+		ret = db_compile(&e->db, &e->rules, err);
+	if (ret == 0)
+		ret = engine_start(e, NULL, err);
+	if (ret < 0) {
+		engine_free(e);
+		return ret;
+	}
+	*out = e;
+	return 0;
+}
+
+int
+engine_scan(struct engine *e, const struct added *a, const char *path,
+	    struct finding_list *out, struct ls_err *err)
+{
+	size_t first = out->nr;
+	int ret;
+
+	e->raw.nr = 0;
+	ret = scan_buffer(e->scanner, a->data, a->len, &e->raw, err);
+	if (ret == 0 && e->raw.nr)
+		ret = finding_collect(out, e->confirmer, &e->raw, a, path,
+				      e->key, err);
+	if (ret == 0)
+		filter_apply(out, first, &e->rules);
+	finding_forget_secrets(out, first);
+	return ret;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	raw_matches_release(&e->raw);
+	confirmer_free(e->confirmer);
+	scanner_free(e->scanner);
+	db_free(e->db);
+	rules_release(&e->rules);
+	wipe(e->key, sizeof(e->key));
+	free(e);
+}

@@ -1,0 +1,52 @@
+/*
+ * engine.h - the loaded rules, database, scratch and confirmer, with one
+ * call that takes a buffer of added text to filtered, redacted findings
+ *
+ * The steps of engine_scan(): scan (Hyperscan) -> finding (PCRE2
+ * confirm, redaction, fingerprint) -> filter; on return the findings
+ * hold no pointer into the buffer.
+ */
+#ifndef LS_ENGINE_H
+#define LS_ENGINE_H
+
+#include "db.h"
+#include "finding.h"
+#include "lines.h"
+#include "rules.h"
+#include "util.h"
+
+struct engine {
+	struct rule_set rules;
+	struct db *db;
+	struct scanner *scanner;
+	struct confirmer *confirmer;
+	struct raw_matches raw;
+	unsigned char key[LS_KEY_LEN];
+	int rebuilt;		/* the database was compiled at start-up */
+};
+
+/*
+ * Where the installed database lives: beside the binary, in
+ * <bindir>/../lib/leakstop/rules.db, so an installed tree can move.
+ */
+void engine_db_path(struct buf *out);
+
+/*
+ * Load the built-in rules and the database at db_path. cache_dir: where
+ * a database rebuilt for this machine may be kept (NULL: memory only).
+ * key_dir: where the fingerprint key lives (NULL: an all-zero key).
+ */
+int engine_open(struct engine **out, const char *db_path,
+		const char *cache_dir, const char *key_dir,
+		struct ls_err *err);
+
+/* Compile the built-in rules into a fresh engine (no file involved). */
+int engine_compile(struct engine **out, struct ls_err *err);
+
+/* Scan one buffer of added text; append findings for path to out. */
+int engine_scan(struct engine *e, const struct added *a, const char *path,
+		struct finding_list *out, struct ls_err *err);
+
+void engine_free(struct engine *e);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * finding.h - raw matches confirmed into findings: rule, place, a
+ * redacted secret and a keyed fingerprint
+ */
+#ifndef LS_FINDING_H
+#define LS_FINDING_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "lines.h"
+#include "rules.h"
+#include "scan.h"
+#include "util.h"
+
+#define LS_KEY_LEN 32
+#define LS_FINGERPRINT_LEN 16
+
+struct finding {
+	size_t rule;		/* index into the rule set */
+	char *path;		/* owned */
+	size_t line, col;
+	size_t secret_len;
+	char *redacted;		/* owned: the shown prefix, at most 4 bytes */
+	char fingerprint[LS_FINGERPRINT_LEN + 1];
+	int confirmed;		/* 0: the second stage did not agree */
+	/*
+	 * Borrowed from the scanned buffer for the filters only; NULL once
+	 * finding_forget_secrets() ran. Never printed.
+	 */
+	const char *secret;
+};
+
+struct finding_list {
+	struct finding *items;
+	size_t nr, alloc;
+};
+
+struct confirmer;
+
+/* PCRE2 regexes are compiled lazily, only for rules that hit. */
+int confirmer_new(struct confirmer **out, const struct rule_set *rules,
+		  const struct db *db, struct ls_err *err);
+void confirmer_free(struct confirmer *c);
+
+/*
+ * Confirm each raw match over a, extract the secret (capture group 1,
+ * else the whole match), and append a finding per distinct (rule,
+ * secret start). key is the per-repository fingerprint key.
+ */
+int finding_collect(struct finding_list *out, struct confirmer *c,
+		    const struct raw_matches *raw, const struct added *a,
+		    const char *path, const unsigned char key[LS_KEY_LEN],
+		    struct ls_err *err);
+
+/* Keyed fingerprint of a secret for rule_id, as hex. */
+void finding_fingerprint(char out[LS_FINGERPRINT_LEN + 1],
+			 const unsigned char key[LS_KEY_LEN],
+			 const char *rule_id, const char *secret, size_t len);
+
+/* Drop the borrowed secret pointers of items[from..]. */
+void finding_forget_secrets(struct finding_list *list, size_t from);
+
+/* Remove items[i], keeping order. */
+void finding_remove(struct finding_list *list, size_t i);
+
+void finding_list_release(struct finding_list *list);
+
+/*
+ * Read the fingerprint key from dir/key, creating it (0600, random)
+ * when missing. dir NULL: an all-zero key (no repository).
+ */
+int finding_key_load(unsigned char key[LS_KEY_LEN], const char *dir,
+		     struct ls_err *err);
+
+#endif

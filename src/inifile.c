@@ -1,0 +1,139 @@
+/*
+ * inifile.c - strict line reader in front of libinih
+ */
+#include "inifile.h"
+
+#include <ini.h>
+#include <string.h>
+
+struct reader {
+	const char *fname;
+	const char *data;
+	size_t len;
+	size_t pos;
+	int lineno;
+	int indented;		/* the line just handed to inih */
+	int section_lineno;
+	inifile_cb cb;
+	void *payload;
+	struct ls_err *err;
+	int failed;
+};
+
+static const char *
+next_line(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? nl + 1 : end;
+}
+
+/*
+ * Check every line before inih sees any of them: a NUL would end the
+ * C string inih works on, and an over-long line would be cut silently.
+ */
+static int
+check_lines(struct reader *r, int max_line)
+{
+	const char *p = r->data, *end = r->data + r->len;
+	int lineno = 0;
+
+	while (p < end) {
+		const char *q = next_line(p, end);
+		size_t n = (size_t)(q - p);
+		lineno++;
+		if (n && p[n - 1] == '\n')
+			n--;
+		if (memchr(p, '\0', n))
+			return ls_err_set(r->err, LS_EPARSE,
+					  "%s:%d: line contains a NUL byte",
+					  r->fname, lineno);
+		if (n > (size_t)max_line)
+			return ls_err_set(r->err, LS_EPARSE,
+					  "%s:%d: line is %zu bytes long, the "
+					  "limit is %d; continue the value on "
+					  "an indented next line",
+					  r->fname, lineno, n, max_line);
+		/* inih would cut the value at " ;" (an inline comment). */
+		const char *s = p;
+		while (s < p + n && (*s == ' ' || *s == '\t'))
+			s++;
+		int comment = s < p + n && (*s == ';' || *s == '#');
+		for (const char *c = s + 1; !comment && c < p + n; c++)
+			if (*c == ';' && (c[-1] == ' ' || c[-1] == '\t'))
+				return ls_err_set(r->err, LS_EPARSE,
+						  "%s:%d: ';' after a space "
+						  "starts a comment here; "
+						  "write it without the space",
+						  r->fname, lineno);
+		p = q;
+	}
+	return 0;
+}
+
+static char *
+reader_fn(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	const char *p = r->data + r->pos, *end = r->data + r->len;
+
+	if (p >= end)
+		return NULL;
+	const char *q = next_line(p, end);
+	size_t n = (size_t)(q - p);
+	/* check_lines() guarantees the line fits; be safe anyway. */
+	if (n > (size_t)num - 1)
+		n = (size_t)num - 1;
+	memcpy(str, p, n);
+	str[n] = '\0';
+	r->pos += n;
+	r->lineno++;
+	r->indented = n > 0 && (p[0] == ' ' || p[0] == '\t');
+	const char *s = p;
+	while (s < q && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s < q && *s == '[')
+		r->section_lineno = r->lineno;
+	return str;
+}
+
+static int
+handler_fn(void *user, const char *section, const char *name,
+	   const char *value)
+{
+	struct reader *r = user;
+
+	if (r->failed)
+		return 1;
+
+	struct ini_key k = { section, name, value, r->lineno,
+			     r->section_lineno, r->indented };
+
+	if (r->cb(&k, r->err, r->payload) < 0)
+		r->failed = 1;
+	/* Our own errors are in err; inih's 0 would only hide them. */
+	return 1;
+}
+
+int
+inifile_parse(const char *fname, const char *data, size_t len, inifile_cb cb,
+	      void *payload, struct ls_err *err)
+{
+	struct reader r = { fname, data, len, 0, 0, 0, 0, cb, payload, err, 0 };
+	int ret;
+
+	/* INI_MAX_LINE includes the newline and the NUL. */
+	ret = check_lines(&r, INI_MAX_LINE - 2);
+	if (ret < 0)
+		return ret;
+	ret = ini_parse_stream(reader_fn, &r, handler_fn, &r);
+	if (r.failed)
+		return err->code ? err->code : LS_EPARSE;
+	if (ret > 0)
+		return ls_err_set(err, LS_EPARSE,
+				  "%s:%d: expected '[section]' or 'key = value'",
+				  fname, ret);
+	if (ret < 0)
+		return ls_err_set(err, LS_EIO, "%s: cannot parse", fname);
+	return 0;
+}

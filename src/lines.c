@@ -1,0 +1,156 @@
+/*
+ * lines.c - added lines of one file
+ */
+#include "lines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LFS_HEADER "version https://git-lfs.github.com/spec/v1\n"
+/* git looks this far for a NUL to call a file binary. */
+#define BINARY_PROBE 8000
+
+enum file_kind
+lines_classify(const char *data, size_t len)
+{
+	if (len < 1024 && len >= sizeof(LFS_HEADER) - 1 &&
+	    !memcmp(data, LFS_HEADER, sizeof(LFS_HEADER) - 1))
+		return LS_FILE_LFS;
+	if (memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE))
+		return LS_FILE_BINARY;
+	return LS_FILE_TEXT;
+}
+
+void
+lines_whole(struct added *a, const char *data, size_t len)
+{
+	memset(a, 0, sizeof(*a));
+	a->data = data;
+	a->len = len;
+	a->whole = 1;
+}
+
+static void
+add_line(struct added *a, const char *p, size_t n, size_t lineno)
+{
+	if (n && p[n - 1] == '\n')
+		n--;
+	if (n && p[n - 1] == '\r')
+		n--;
+	LS_GROW(a->lines, a->nr + 1, a->alloc);
+	a->lines[a->nr].off = a->own.len;
+	a->lines[a->nr].lineno = lineno;
+	a->nr++;
+	buf_add(&a->own, p, n);
+	buf_addch(&a->own, '\n');
+}
+
+int
+lines_added(struct added *a, const git_blob *old_blob,
+	    const git_blob *new_blob, const char *path, struct ls_err *err)
+{
+	git_diff_options opts;
+	git_patch *patch = NULL;
+	size_t nr_hunks;
+	int ret = 0;
+
+	if (old_blob == NULL) {
+		lines_whole(a, git_blob_rawcontent(new_blob),
+			    (size_t)git_blob_rawsize(new_blob));
+		return 0;
+	}
+	memset(a, 0, sizeof(*a));
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	opts.interhunk_lines = 0;
+	/* Content decides, not .gitattributes: "-diff" must not hide text. */
+	opts.flags = GIT_DIFF_FORCE_TEXT;
+	if (git_patch_from_blobs(&patch, old_blob, path, new_blob, path,
+				 &opts) < 0) {
+		const git_error *e = git_error_last();
+		ret = ls_err_set(err, LS_EGIT, "cannot diff '%s': %s", path,
+				 e ? e->message : "unknown error");
+		goto out;
+	}
+	nr_hunks = git_patch_num_hunks(patch);
+	for (size_t h = 0; h < nr_hunks; h++) {
+		int nr_lines = git_patch_num_lines_in_hunk(patch, h);
+		for (int l = 0; l < nr_lines; l++) {
+			const git_diff_line *line;
+			if (git_patch_get_line_in_hunk(&line, patch, h,
+						       (size_t)l) < 0) {
+				ret = ls_err_set(err, LS_EGIT, "cannot read "
+						 "the diff of '%s'", path);
+				goto out;
+			}
+			if (line->origin == GIT_DIFF_LINE_ADDITION)
+				add_line(a, line->content, line->content_len,
+					 (size_t)line->new_lineno);
+		}
+	}
+	/*
+	 * Different blobs with no hunk at all would mean the diff saw
+	 * nothing it should have: never count that as a clean file.
+	 */
+	if (nr_hunks == 0 &&
+	    git_oid_cmp(git_blob_id(old_blob), git_blob_id(new_blob)) &&
+	    git_blob_rawsize(new_blob) > 0) {
+		ret = ls_err_set(err, LS_EGIT, "the diff of '%s' is empty "
+				 "although its content changed", path);
+		goto out;
+	}
+	a->data = a->own.ptr ? a->own.ptr : "";
+	a->len = a->own.len;
+out:
+	git_patch_free(patch);
+	return ret;
+}
+
+void
+lines_locate(const struct added *a, size_t off, size_t *lineno, size_t *col)
+{
+	if (a->whole) {
+		size_t n = 1, start = 0;
+		const char *p = a->data, *end = a->data + off;
+		while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			n++;
+			p++;
+			start = (size_t)(p - a->data);
+		}
+		*lineno = n;
+		*col = off - start + 1;
+		return;
+	}
+	/* Last line starting at or before off. */
+	size_t lo = 0, hi = a->nr;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a->lines[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (a->nr == 0) {
+		*lineno = 0;
+		*col = off + 1;
+		return;
+	}
+	*lineno = a->lines[lo].lineno;
+	*col = off - a->lines[lo].off + 1;
+}
+
+size_t
+lines_line_start(const struct added *a, size_t off)
+{
+	while (off > 0 && a->data[off - 1] != '\n')
+		off--;
+	return off;
+}
+
+void
+lines_release(struct added *a)
+{
+	buf_release(&a->own);
+	free(a->lines);
+	memset(a, 0, sizeof(*a));
+}

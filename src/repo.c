@@ -1,0 +1,186 @@
+/*
+ * repo.c - repository, index and HEAD as the hook must see them
+ */
+#include "repo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+repo_global_init(void)
+{
+	/*
+	 * `git sparse-checkout` sets extensions.worktreeConfig and partial
+	 * clones set extensions.partialClone; libgit2 1.5 refuses to open
+	 * such repositories unless told the extensions are fine to ignore
+	 * for reading objects and the index.
+	 */
+	const char *ext[] = { "worktreeconfig", "partialclone" };
+
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, ext, 2);
+}
+
+int
+repo_git_error(struct ls_err *err, const char *what)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "unknown error";
+	const char *hint = "";
+
+	if (strstr(msg, "unsupported mandatory extension")) {
+		if (strstr(msg, "'sdir'"))
+			hint = " (sparse index: run `git sparse-checkout set "
+			       "--no-sparse-index`)";
+		else if (strstr(msg, "'link'"))
+			hint = " (split index: run `git update-index "
+			       "--no-split-index`)";
+	}
+	return ls_err_set(err, LS_EGIT, "%s: %s%s", what, msg, hint);
+}
+
+void
+repo_free(struct repo *r)
+{
+	if (r == NULL)
+		return;
+	git_tree_free(r->head);
+	git_index_free(r->index);
+	git_repository_free(r->git);
+	free(r->leakstop_dir);
+	free(r);
+}
+
+int
+repo_open(struct repo **out, struct ls_err *err)
+{
+	struct repo *r = xcalloc(1, sizeof(*r));
+	const char *gitdir = getenv("GIT_DIR");
+	struct buf dir = BUF_INIT;
+	int ret = 0;
+
+	*out = NULL;
+	/*
+	 * Not GIT_REPOSITORY_OPEN_FROM_ENV: libgit2 1.5 fails on
+	 * GIT_WORK_TREE with it, and the hook reads no work tree anyway.
+	 */
+	if (gitdir && *gitdir) {
+		if (git_repository_open_ext(&r->git, gitdir,
+					    GIT_REPOSITORY_OPEN_NO_SEARCH,
+					    NULL) < 0)
+			ret = repo_git_error(err, "cannot open the repository");
+	} else if (git_repository_open_ext(&r->git, ".", 0, NULL) < 0) {
+		ret = repo_git_error(err, "cannot open the repository");
+	}
+	if (ret < 0)
+		goto out;
+	buf_addstr(&dir, git_repository_commondir(r->git));
+	if (dir.len && dir.ptr[dir.len - 1] != '/')
+		buf_addch(&dir, '/');
+	buf_addstr(&dir, "leakstop");
+	r->leakstop_dir = xstrdup(dir.ptr);
+	*out = r;
+	r = NULL;
+out:
+	buf_release(&dir);
+	repo_free(r);
+	return ret;
+}
+
+int
+repo_load_staged(struct repo *r, struct ls_err *err)
+{
+	const char *index_file = getenv("GIT_INDEX_FILE");
+	git_object *obj = NULL;
+	int unborn;
+
+	if (index_file && *index_file) {
+		/* A missing file is an empty index, as git treats it. */
+		if (git_index_open(&r->index, index_file) < 0)
+			return repo_git_error(err, "cannot read the index");
+	} else if (git_repository_index(&r->index, r->git) < 0) {
+		return repo_git_error(err, "cannot read the index");
+	}
+	unborn = git_repository_head_unborn(r->git);
+	if (unborn < 0)
+		return repo_git_error(err, "cannot read HEAD");
+	if (unborn)
+		return 0;	/* first commit: everything is added */
+	if (git_revparse_single(&obj, r->git, "HEAD^{tree}") < 0)
+		return repo_git_error(err, "cannot read HEAD's tree");
+	r->head = (git_tree *)obj;
+	return 0;
+}
+
+static char *
+config_string(git_config *cfg, const char *name)
+{
+	git_buf b = GIT_BUF_INIT;
+	char *s = NULL;
+
+	if (cfg && git_config_get_string_buf(&b, cfg, name) == 0)
+		s = xstrdup(b.ptr);
+	git_buf_dispose(&b);
+	return s;
+}
+
+char *
+repo_user(struct repo *r)
+{
+	git_config *cfg = NULL;
+	struct buf b = BUF_INIT;
+	const char *name = getenv("GIT_AUTHOR_NAME");
+	const char *email = getenv("GIT_AUTHOR_EMAIL");
+	char *cname = NULL, *cemail = NULL;
+	char *out;
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		cfg = NULL;
+	if (!name || !*name)
+		name = cname = config_string(cfg, "user.name");
+	if (!email || !*email)
+		email = cemail = config_string(cfg, "user.email");
+	if (!name || !*name)
+		name = getenv("USER");
+	buf_printf(&b, "%s <%s>", name && *name ? name : "unknown",
+		   email && *email ? email : "");
+	out = xstrdup(b.ptr);
+	buf_release(&b);
+	free(cname);
+	free(cemail);
+	git_config_free(cfg);
+	return out;
+}
+
+int
+repo_hooks_dir(struct repo *r, char **out, struct ls_err *err)
+{
+	git_config *cfg = NULL;
+	char *hp = NULL;
+	struct buf b = BUF_INIT;
+	const char *workdir = git_repository_workdir(r->git);
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return repo_git_error(err, "cannot read the git config");
+	{
+		git_buf p = GIT_BUF_INIT;
+		/* get_path expands a leading ~/ as git does. */
+		if (git_config_get_path(&p, cfg, "core.hooksPath") == 0)
+			hp = xstrdup(p.ptr);
+		git_buf_dispose(&p);
+	}
+	git_config_free(cfg);
+	if (hp && *hp) {
+		/* git runs hooks from the top of the work tree. */
+		if (hp[0] == '/' || workdir == NULL)
+			buf_addstr(&b, hp);
+		else
+			buf_printf(&b, "%s%s", workdir, hp);
+	} else {
+		buf_printf(&b, "%shooks", git_repository_commondir(r->git));
+	}
+	free(hp);
+	*out = xstrdup(b.ptr);
+	buf_release(&b);
+	return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * repo.h - open the repository the way git told the hook to see it
+ *
+ * GIT_DIR (when set) names the repository, otherwise it is found from
+ * the current directory; GIT_INDEX_FILE (when set, relative to the
+ * current directory) names the index to read: `git commit -a` and
+ * `git commit <path>` hand the hook a temporary one. The repository's
+ * default index would miss those commits' content.
+ */
+#ifndef LS_REPO_H
+#define LS_REPO_H
+
+#include <git2.h>
+
+#include "util.h"
+
+struct repo {
+	git_repository *git;
+	git_index *index;	/* NULL until repo_load_index() */
+	git_tree *head;		/* NULL when HEAD is unborn */
+	char *leakstop_dir;	/* <git common dir>/leakstop */
+};
+
+/* Call once before any other repo function. */
+void repo_global_init(void);
+
+/* Open from the environment. Errors: LS_EGIT with libgit2's reason. */
+int repo_open(struct repo **out, struct ls_err *err);
+
+/* Read the index git gave the hook and HEAD's tree. */
+int repo_load_staged(struct repo *r, struct ls_err *err);
+
+/* "Name <email>" of whoever commits; owned by the caller. */
+char *repo_user(struct repo *r);
+
+/* Where hooks go: core.hooksPath or <git common dir>/hooks. Owned. */
+int repo_hooks_dir(struct repo *r, char **out, struct ls_err *err);
+
+void repo_free(struct repo *r);
+
+/* Fill err from git_error_last() with a prefix. */
+int repo_git_error(struct ls_err *err, const char *what);
+
+#endif

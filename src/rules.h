@@ -1,0 +1,86 @@
+/*
+ * rules.h - signature files (patterns/NAME.ini) to a rule table
+ *
+ * A rule file holds one section per rule:
+ *
+ *   [aws-access-key-id]
+ *   description = AWS access key ID
+ *   confidence = high
+ *   regex = \b((?:AKIA|ASIA)[A-Z2-7]{16})\b
+ *   entropy = 3.0
+ *   example = key = AKIA...
+ *   expect = AKIA...
+ *   near_miss = ...
+ *
+ * An indented line continues the previous key: regex parts are joined
+ * as they are, example/near_miss/expect parts with a newline.
+ */
+#ifndef LS_RULES_H
+#define LS_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum rule_confidence { LS_CONF_LOW, LS_CONF_MEDIUM, LS_CONF_HIGH };
+
+/* One line of example or near-miss text, with where it was written. */
+struct rule_example {
+	char *text;
+	char *expect;		/* exact secret to extract, or NULL */
+	int lineno;
+	int near_miss;
+};
+
+struct rule {
+	char *id;
+	char *description;
+	char *regex;
+	char *file;		/* e.g. "patterns/aws.ini" */
+	int lineno;		/* of the [section] header */
+	int regex_lineno;
+	enum rule_confidence confidence;
+	double min_entropy;	/* bits per byte of the secret; 0: no check */
+	struct rule_example *examples;
+	size_t nr_examples, alloc_examples;
+};
+
+struct rule_set {
+	struct rule *rules;
+	size_t nr, alloc;
+	uint64_t hash;		/* of every file name and byte loaded */
+};
+
+/* A file compiled into the binary (see tools/embed.c). */
+struct ls_embedded {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+
+void rules_init(struct rule_set *set);
+void rules_release(struct rule_set *set);
+
+/*
+ * Add the rules of one file's text. fname is for messages and the hash.
+ * Errors: LS_EPARSE with "fname:line: ...".
+ */
+int rules_add_text(struct rule_set *set, const char *fname, const char *data,
+		   size_t len, struct ls_err *err);
+
+/* Add every rule file built into the binary. */
+int rules_add_builtin(struct rule_set *set, struct ls_err *err);
+
+/*
+ * Check what spans rules: required keys, unique ids, at least one rule.
+ * Call once after the last rules_add_*().
+ */
+int rules_finish(struct rule_set *set, struct ls_err *err);
+
+/* Find a rule by id; NULL if none. Borrowed from set. */
+const struct rule *rules_find(const struct rule_set *set, const char *id);
+
+const char *rules_confidence_name(enum rule_confidence c);
+
+#endif
