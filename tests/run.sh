@@ -1,0 +1,53 @@
+#!/bin/sh
+# Run the whole suite for each build variant named (normal, sanitize):
+# unit tests, every rule example and near miss, and the end-to-end tests
+# against an installed copy of that build. Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+top=$(pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_variant() {
+	v=$1
+	case $v in
+	normal) b=build; san=0 ;;
+	sanitize) b=build-san; san=1 ;;
+	*) echo "not ok - unknown variant '$v'"; return ;;
+	esac
+	stage=$top/$b/stage
+	echo "# $v build"
+	if ! make -s BUILD="$b" SAN="$san" all unit >"$top/$b.make.log" 2>&1 ||
+	   ! make -s BUILD="$b" SAN="$san" PREFIX="$stage" install \
+		>>"$top/$b.make.log" 2>&1; then
+		echo "not ok - [$v] build"
+		sed 's/^/# /' "$top/$b.make.log"
+		return
+	fi
+	echo "ok - [$v] build"
+	for t in "$top/$b"/tests/test_*; do
+		[ -x "$t" ] || continue
+		"$t" 2>&1 | sed "s/^\(not \)\{0,1\}ok - /&[$v] /"
+	done
+	"$stage/bin/leakstop" rules --check 2>&1 |
+		sed -e "s/^\(not \)\{0,1\}ok - /&[$v] /" -e '/^rules: /d'
+	for t in "$top"/tests/e2e/t[0-9]*.sh; do
+		LEAKSTOP="$stage/bin/leakstop" VARIANT="$v" sh "$t" 2>&1 |
+			sed "s/^\(not \)\{0,1\}ok - /&[$v] /"
+	done
+}
+
+# LeakSanitizer and UBSan report through a non-zero exit the tests see.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+for v in "$@"; do
+	run_variant "$v"
+done | tee "$log"
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^not ok ' "$log")
+if [ "$failed" -gt 0 ]; then
+	echo "# failed:"
+	grep '^not ok ' "$log" | sed 's/^/#   /'
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
