@@ -86,6 +86,8 @@ scan_buffer(struct scanner *s, const char *data, size_t len,
 	if (e != HS_SUCCESS)
 		return ls_err_set(err, LS_EHS, "Hyperscan scan failed "
 				  "(error %d)", e);
+	if (out->nr - first < 1)
+		return 0;
 	qsort(out->items + first, out->nr - first, sizeof(*out->items),
 	      cmp_match);
 	for (size_t i = first; i < out->nr; i++) {
