@@ -204,6 +204,17 @@ skipped_files_are_counted() {
 	expect_out "not scanned: 1 binary file, 1 Git LFS pointer"
 }
 
+large_file_is_counted() {
+	mk_repo r
+	{ echo "k=$(aws_key)"; head -c 11000000 /dev/zero | tr '\0' 'a'; } >big.txt
+	echo "k=$(aws_key)" >small.txt
+	git add .
+	commit_blocked -m big
+	expect_out "small.txt:1:3"
+	expect_no_out "big.txt:"
+	expect_out "not scanned: 1 file over 10485760 bytes (first: 'big.txt')"
+}
+
 merge_brings_secret() {
 	mk_repo r
 	echo base >f
@@ -248,5 +259,6 @@ test_case "commit from a subdirectory" from_subdirectory
 test_case "file names with spaces, unicode and escapes" odd_file_names
 test_case "binary files and LFS pointers are counted, not scanned" \
 	skipped_files_are_counted
+test_case "a file over 10 MiB is counted, not loaded" large_file_is_counted
 test_case "pre-merge-commit blocks a merge that brings a secret" \
 	merge_brings_secret
