@@ -153,14 +153,26 @@ redact(const char *secret, size_t len)
 	return xstrndup(secret, n);
 }
 
-static int
-seen(const struct finding_list *out, size_t from, size_t rule,
-     const char *secret)
+/* The finding of rule whose secret starts at secret, or NULL. */
+static struct finding *
+same_start(struct finding_list *out, size_t from, size_t rule,
+	   const char *secret)
 {
 	for (size_t i = from; i < out->nr; i++)
 		if (out->items[i].rule == rule && out->items[i].secret == secret)
-			return 1;
-	return 0;
+			return &out->items[i];
+	return NULL;
+}
+
+static void
+set_secret(struct finding *f, const struct rule *r, const char *secret,
+	   size_t len, const unsigned char key[LS_KEY_LEN])
+{
+	free(f->redacted);
+	f->secret = secret;
+	f->secret_len = len;
+	f->redacted = redact(secret, len);
+	finding_fingerprint(f->fingerprint, key, r->id, secret, len);
 }
 
 int
@@ -188,21 +200,25 @@ finding_collect(struct finding_list *out, struct confirmer *c,
 			if (e == s)
 				continue;
 		}
-		if (seen(out, first, rule, a->data + s))
+		/*
+		 * An optional tail (`-2`, `.01.abc`) or a multi-line body
+		 * gives several ends for one start: keep the longest.
+		 */
+		struct finding *f = same_start(out, first, rule, a->data + s);
+		if (f != NULL) {
+			if (e - s > f->secret_len)
+				set_secret(f, &c->rules->rules[rule],
+					   a->data + s, e - s, key);
 			continue;
+		}
 		LS_GROW(out->items, out->nr + 1, out->alloc);
-		struct finding *f = &out->items[out->nr++];
+		f = &out->items[out->nr++];
 		memset(f, 0, sizeof(*f));
 		f->rule = rule;
 		f->path = xstrdup(path);
 		lines_locate(a, s, &f->line, &f->col);
-		f->secret = a->data + s;
-		f->secret_len = e - s;
-		f->redacted = redact(f->secret, f->secret_len);
 		f->confirmed = ok;
-		finding_fingerprint(f->fingerprint, key,
-				    c->rules->rules[rule].id, f->secret,
-				    f->secret_len);
+		set_secret(f, &c->rules->rules[rule], a->data + s, e - s, key);
 	}
 	return 0;
 }

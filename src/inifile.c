@@ -59,6 +59,12 @@ check_lines(struct reader *r, int max_line)
 		while (s < p + n && (*s == ' ' || *s == '\t'))
 			s++;
 		int comment = s < p + n && (*s == ';' || *s == '#');
+		/* inih drops such a line even inside a multi-line value. */
+		if (comment && s > p)
+			return ls_err_set(r->err, LS_EPARSE,
+					  "%s:%d: an indented line may not "
+					  "start with '%c': inih reads it as "
+					  "a comment", r->fname, lineno, *s);
 		for (const char *c = s + 1; !comment && c < p + n; c++)
 			if (*c == ';' && (c[-1] == ' ' || c[-1] == '\t'))
 				return ls_err_set(r->err, LS_EPARSE,

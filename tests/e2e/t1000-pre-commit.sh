@@ -36,7 +36,7 @@ blocks_modified_file() {
 	printf 'a\nb\ntoken=%s\n' "$(gh_token)" >f.txt
 	git add f.txt
 	commit_blocked -m edit
-	expect_out "f.txt:3:7  github-pat"
+	expect_out "f.txt:3:7  github-personal-access-token"
 	assert_no_leak "$(gh_token)"
 }
 
