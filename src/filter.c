@@ -5,6 +5,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <nettle/base64.h>
+#include <stdint.h>
 #include <string.h>
 
 /*
@@ -60,6 +62,101 @@ filter_entropy(const char *s, size_t len)
 	return h;
 }
 
+static uint32_t
+crc32_bytes(const char *s, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < len; i++) {
+		c ^= (unsigned char)s[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/*
+ * GitHub and npm tokens end in 6 base62 digits (0-9A-Za-z, zero-padded)
+ * of the CRC32 of the 30 random characters before them.
+ */
+static int
+valid_base62_crc32(const char *s, size_t len)
+{
+	static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz";
+	char want[6];
+	uint32_t crc;
+
+	if (len < 36)
+		return 0;
+	crc = crc32_bytes(s + len - 36, 30);
+	for (int i = 5; i >= 0; i--) {
+		want[i] = b62[crc % 62];
+		crc /= 62;
+	}
+	return memcmp(want, s + len - 6, 6) == 0;
+}
+
+/* Decode base64url (padding optional) into out; returns bytes or -1. */
+static long
+b64url_decode(const char *s, size_t len, uint8_t *out, size_t cap)
+{
+	struct base64_decode_ctx ctx;
+	size_t n = cap;
+
+	while (len && s[len - 1] == '=')
+		len--;
+	if (BASE64_DECODE_LENGTH(len) > cap)
+		return -1;
+	base64url_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &n, out, len, (const char *)s))
+		return -1;
+	return (long)n;
+}
+
+static int
+json_object_with(const char *s, size_t len, const char *key)
+{
+	uint8_t buf[1024];
+	long n = b64url_decode(s, len, buf, sizeof(buf));
+
+	if (n < 2 || buf[0] != '{')
+		return 0;
+	if (key == NULL)
+		return 1;
+	for (long i = 0; i + (long)strlen(key) <= n; i++)
+		if (!memcmp(buf + i, key, strlen(key)))
+			return 1;
+	return 0;
+}
+
+/* header.payload[.signature]: a JSON header naming "alg", a JSON payload. */
+static int
+valid_jwt(const char *s, size_t len)
+{
+	const char *d1 = memchr(s, '.', len);
+	const char *d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - s))
+		: NULL;
+
+	if (d1 == NULL || d2 == NULL)
+		return 0;
+	return json_object_with(s, (size_t)(d1 - s), "\"alg\"") &&
+		json_object_with(d1 + 1, (size_t)(d2 - d1 - 1), NULL);
+}
+
+int
+filter_validate(enum rule_validate v, const char *s, size_t len)
+{
+	switch (v) {
+	case LS_VALIDATE_BASE62_CRC32:
+		return valid_base62_crc32(s, len);
+	case LS_VALIDATE_JWT:
+		return valid_jwt(s, len);
+	default:
+		return 1;
+	}
+}
+
 void
 filter_apply(struct finding_list *list, size_t from,
 	     const struct rule_set *rules)
@@ -74,6 +171,9 @@ filter_apply(struct finding_list *list, size_t from,
 		if (f->secret == NULL)
 			drop = 0;
 		else if (filter_is_placeholder(f->secret, f->secret_len))
+			drop = 1;
+		else if (!filter_validate(r->validate, f->secret,
+					  f->secret_len))
 			drop = 1;
 		else if (r->min_entropy > 0 &&
 			 filter_entropy(f->secret, f->secret_len) <

@@ -16,6 +16,9 @@ double filter_entropy(const char *s, size_t len);
 /* 1 when the secret reads as a placeholder (see filter.c's stop list). */
 int filter_is_placeholder(const char *s, size_t len);
 
+/* 1 when s passes the rule's offline check (or the rule has none). */
+int filter_validate(enum rule_validate v, const char *s, size_t len);
+
 /*
  * Remove from list->items[from..] what is not a secret. The findings'
  * borrowed secret pointers must still be valid.

@@ -214,6 +214,15 @@ on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 					  "must be high, medium or low, not "
 					  "'%s'", st->fname, k->lineno,
 					  k->value);
+	} else if (!strcmp(k->name, "validate")) {
+		if (!strcmp(k->value, "base62-crc32"))
+			r->validate = LS_VALIDATE_BASE62_CRC32;
+		else if (!strcmp(k->value, "jwt"))
+			r->validate = LS_VALIDATE_JWT;
+		else
+			return ls_err_set(err, LS_EPARSE, "%s:%d: validate must "
+					  "be base62-crc32 or jwt, not '%s'",
+					  st->fname, k->lineno, k->value);
 	} else if (!strcmp(k->name, "entropy")) {
 		if (parse_entropy(k->value, &r->min_entropy) < 0)
 			return ls_err_set(err, LS_EPARSE, "%s:%d: entropy must "

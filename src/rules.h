@@ -8,6 +8,7 @@
  *   confidence = high
  *   regex = \b((?:AKIA|ASIA)[A-Z2-7]{16})\b
  *   entropy = 3.0
+ *   validate = base62-crc32
  *   example = key = AKIA...
  *   expect = AKIA...
  *   near_miss = ...
@@ -24,6 +25,13 @@
 #include "util.h"
 
 enum rule_confidence { LS_CONF_LOW, LS_CONF_MEDIUM, LS_CONF_HIGH };
+
+/* Offline checks a secret must pass to be reported (filter.c). */
+enum rule_validate {
+	LS_VALIDATE_NONE,
+	LS_VALIDATE_BASE62_CRC32,	/* last 6 chars: base62 CRC32 of the 30 before */
+	LS_VALIDATE_JWT			/* base64url JSON header with "alg", JSON payload */
+};
 
 /* One line of example or near-miss text, with where it was written. */
 struct rule_example {
@@ -42,6 +50,7 @@ struct rule {
 	int regex_lineno;
 	enum rule_confidence confidence;
 	double min_entropy;	/* bits per byte of the secret; 0: no check */
+	enum rule_validate validate;
 	struct rule_example *examples;
 	size_t nr_examples, alloc_examples;
 };

@@ -22,7 +22,7 @@ die() {
 # whole and the project's own hook has nothing to find in tests/.
 aws_key() { printf '%s%s' 'AKIA' 'Z7QF3WLM2XK5RT4B'; }
 aws_key2() { printf '%s%s' 'ASIA' 'Q4MX7ZK2WRB5TL3N'; }
-gh_token() { printf '%s%s' 'ghp_' 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A'; }
+gh_token() { printf '%s%s' 'ghp_' 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW11ySowm'; }
 
 test_case() {
 	desc=$1
