@@ -334,12 +334,17 @@ rules_check(struct engine *e)
 			int found = check_example(e, i, ex, &err);
 			int ok = ex->near_miss ? found == 0 : found == 1;
 
+			/* An example must say what it extracts. */
+			if (!ex->near_miss && ex->expect == NULL)
+				found = 3, ok = 0;
+
 			nr_ex += !ex->near_miss;
 			nr_nm += ex->near_miss;
 			printf("%s - %s %s at %s:%d%s\n", ok ? "ok" : "not ok",
 			       r->id, ex->near_miss ? "near_miss" : "example",
 			       r->file, ex->lineno,
 			       ok ? "" : found < 0 ? ": scan failed" :
+			       found == 3 ? ": has no 'expect' line" :
 			       found == 2 ? ": extracts another secret than "
 			       "'expect'" : ex->near_miss ? ": is reported" :
 			       ": is not reported");
