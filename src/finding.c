@@ -235,6 +235,8 @@ finding_release(struct finding *f)
 {
 	free(f->path);
 	free(f->redacted);
+	free(f->commit);
+	free(f->subject);
 }
 
 void

@@ -24,6 +24,8 @@ struct finding {
 	char *redacted;		/* owned: the shown prefix, at most 4 bytes */
 	char fingerprint[LS_FINGERPRINT_LEN + 1];
 	int confirmed;		/* 0: the second stage did not agree */
+	char *commit;		/* owned: full hex id of the commit adding it */
+	char *subject;		/* owned: that commit's subject line */
 	/*
 	 * Borrowed from the scanned buffer for the filters only; NULL once
 	 * finding_forget_secrets() ran. Never printed.

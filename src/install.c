@@ -84,8 +84,15 @@ out:
 	return ret;
 }
 
+static int
+is_server_hook(const struct ls_embedded *e)
+{
+	return strstr(e->name, "pre-receive") != NULL;
+}
+
 int
-install_hooks(struct repo *r, const char *exe, struct ls_err *err)
+install_hooks(struct repo *r, const char *exe, int server,
+	      struct ls_err *err)
 {
 	char *dir = NULL;
 	int ret;
@@ -98,7 +105,8 @@ install_hooks(struct repo *r, const char *exe, struct ls_err *err)
 	if (ret == 0)
 		ret = mkdir_p(dir, 0755, err);
 	for (size_t i = 0; ret == 0 && i < ls_builtin_hooks_nr; i++)
-		ret = install_one(dir, &ls_builtin_hooks[i], exe, err);
+		if (is_server_hook(&ls_builtin_hooks[i]) == server)
+			ret = install_one(dir, &ls_builtin_hooks[i], exe, err);
 	free(dir);
 	return ret;
 }

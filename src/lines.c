@@ -106,6 +106,56 @@ out:
 	return ret;
 }
 
+/* Keep in a only the lines that b has too (both in line order). */
+static void
+intersect(struct added *a, struct added *b)
+{
+	struct added r;
+	size_t j = 0;
+
+	if (b->whole)
+		return;
+	if (a->whole) {
+		lines_release(a);
+		*a = *b;
+		a->data = a->own.ptr ? a->own.ptr : "";
+		memset(b, 0, sizeof(*b));
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	for (size_t i = 0; i < a->nr; i++) {
+		while (j < b->nr && b->lines[j].lineno < a->lines[i].lineno)
+			j++;
+		if (j == b->nr || b->lines[j].lineno != a->lines[i].lineno)
+			continue;
+		size_t end = i + 1 < a->nr ? a->lines[i + 1].off : a->len;
+		add_line(&r, a->data + a->lines[i].off,
+			 end - a->lines[i].off, a->lines[i].lineno);
+	}
+	r.data = r.own.ptr ? r.own.ptr : "";
+	r.len = r.own.len;
+	lines_release(a);
+	*a = r;
+}
+
+int
+lines_added_multi(struct added *a, const git_blob *const *olds, size_t nr_old,
+		  const git_blob *new_blob, const char *path,
+		  struct ls_err *err)
+{
+	int ret;
+
+	ret = lines_added(a, nr_old ? olds[0] : NULL, new_blob, path, err);
+	for (size_t i = 1; ret == 0 && i < nr_old; i++) {
+		struct added b;
+		ret = lines_added(&b, olds[i], new_blob, path, err);
+		if (ret == 0)
+			intersect(a, &b);
+		lines_release(&b);
+	}
+	return ret;
+}
+
 void
 lines_locate(const struct added *a, size_t off, size_t *lineno, size_t *col)
 {

@@ -46,6 +46,15 @@ int lines_added(struct added *a, const git_blob *old_blob,
 		const git_blob *new_blob, const char *path,
 		struct ls_err *err);
 
+/*
+ * Fill a with the lines of new_blob added against every one of olds
+ * (nr_old 0: all of new_blob, scanned whole). For a merge, olds are the
+ * parents' versions: a line any parent had is not added by the merge.
+ */
+int lines_added_multi(struct added *a, const git_blob *const *olds,
+		      size_t nr_old, const git_blob *new_blob,
+		      const char *path, struct ls_err *err);
+
 /* Fill a with a whole buffer (borrowed). */
 void lines_whole(struct added *a, const char *data, size_t len);
 

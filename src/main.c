@@ -1,40 +1,58 @@
 /*
  * main.c - command line, modes and exit codes
  *
+ * Every mode has the same shape: open what to scan, feed each file's
+ * added text through the engine, then decide: report, override, exit.
  * Exit codes: 0 clean, 1 findings, 2 cannot scan, 64 usage.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "check.h"
 #include "db.h"
 #include "engine.h"
 #include "install.h"
+#include "pushspec.h"
 #include "repo.h"
 #include "report.h"
 #include "source.h"
 
-#define LS_VERSION "0.1.0"
+#define LS_VERSION "0.2.0"
 #define EXIT_CLEAN 0
 #define EXIT_FINDINGS 1
 #define EXIT_CANNOT 2
 #define EXIT_USAGE 64
 #define DEFAULT_MAX_SIZE (10u * 1024 * 1024)
+#define STDIN_MAX (256u * 1024 * 1024)
 
 static const char usage_text[] =
 	"usage: leakstop <command> [<args>]\n"
 	"\n"
-	"  install            install the hooks into this repository\n"
-	"  hook <name>        run as git hook <name> (pre-commit, "
-	"pre-merge-commit)\n"
-	"  rules [--check]    list the rules; --check tests every example\n"
-	"  rebuild [-o FILE]  compile the rules into a database file\n"
-	"  help [allow]       this text, or how to handle a false alarm\n"
-	"  version            print the version\n";
+	"  install [--server]     install the hooks into this repository\n"
+	"                         (--server: pre-receive into a bare one)\n"
+	"  hook <name> [args]     run as git hook <name>: pre-commit,\n"
+	"                         pre-merge-commit, pre-push, pre-receive\n"
+	"  scan [what] [options]  scan for CI and audits; what is one of\n"
+	"      --staged           the index against HEAD\n"
+	"      --range A..B       commits in B not in A\n"
+	"      --history          every commit; each blob read once\n"
+	"      PATH...            files and directories, whole content\n"
+	"      -                  standard input\n"
+	"    --format text|json|sarif   (default text)\n"
+	"    --output FILE              (default standard output)\n"
+	"  rules [--check]        list the rules; --check tests every example\n"
+	"  rebuild [-o FILE]      compile the rules into a database file\n"
+	"  help [allow]           this text, or how to handle a false alarm\n"
+	"  version                print the version\n";
 
 static const char help_allow[] =
 	"leakstop: what to do about a finding\n"
@@ -42,39 +60,142 @@ static const char help_allow[] =
 	"A real secret: remove it from the file, `git add` the file again,\n"
 	"and rotate the secret at its provider. Whoever could read it may\n"
 	"have copied it, and it may already be in other commits or clones.\n"
+	"If it is in a commit that is not pushed yet, rewrite that commit\n"
+	"(git commit --amend, or git rebase -i <commit>^).\n"
 	"\n"
-	"A false alarm (a test fixture, a documented sample key): commit\n"
-	"anyway with a reason, which is recorded:\n"
+	"A false alarm (a test fixture, a documented sample key): commit or\n"
+	"push anyway with a reason, which is recorded:\n"
 	"\n"
 	"    LEAKSTOP_OVERRIDE=\"test fixture, not a real key\" git commit ...\n"
+	"    LEAKSTOP_OVERRIDE=\"test fixture, not a real key\" git push ...\n"
 	"\n"
 	"The reason, rule, file:line and the finding's fingerprint (never the\n"
 	"secret) are appended to .git/leakstop/audit.log. An empty reason is\n"
 	"refused. Values that read as placeholders (EXAMPLE, xxxx, <token>,\n"
 	"${VAR}, changeme, ...) are never reported in the first place.\n";
 
-struct staged_ctx {
+#define FIX_COMMIT "remove it from the file, `git add` again, and rotate " \
+	"the key: it is exposed to anyone who saw it."
+#define FIX_PUSH "rewrite the commit that added it (git rebase -i " \
+	"<commit>^), and rotate the key: it is exposed to anyone who saw it."
+#define FIX_SERVER "rewrite the commit that added it, push again, and " \
+	"rotate the key: it is exposed to anyone who saw it."
+#define OVERRIDE_COMMIT "LEAKSTOP_OVERRIDE=\"<reason>\" git commit ..."
+#define OVERRIDE_PUSH "LEAKSTOP_OVERRIDE=\"<reason>\" git push ..."
+
+/* One run of any mode. */
+struct run {
+	const char *mode;
+	struct report_ctx rc;
+	int dedupe;		/* report a secret once, with its first commit */
+	struct repo *repo;
 	struct engine *engine;
 	struct finding_list findings;
 	struct scan_stats stats;
+	const git_commit *commit;	/* being scanned, or NULL */
+	size_t commits;
+	/* progress on a terminal */
+	int progress;
+	struct timespec started, last;
 };
+
+static double
+elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+		(double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+progress(struct run *run, int done)
+{
+	struct timespec now;
+	double t;
+
+	if (!run->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done && elapsed(&run->last, &now) < 0.25)
+		return;
+	run->last = now;
+	t = elapsed(&run->started, &now);
+	fprintf(stderr, "\rleakstop: %zu commits, %zu files, %.1f MB, "
+		"%.1f MB/s%s", run->commits, run->stats.files,
+		(double)run->stats.bytes / 1e6,
+		t > 0 ? (double)run->stats.bytes / 1e6 / t : 0.0,
+		done ? "\n" : "");
+}
+
+static int
+finding_seen(const struct finding_list *l, size_t upto,
+	     const struct finding *f)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (l->items[i].rule == f->rule &&
+		    !strcmp(l->items[i].fingerprint, f->fingerprint))
+			return 1;
+	return 0;
+}
+
+/* Scan one buffer of added text as path; attribute to run->commit. */
+static int
+scan_added(struct run *run, const struct added *a, const char *path,
+	   struct ls_err *err)
+{
+	size_t first = run->findings.nr;
+	int ret;
+
+	ret = engine_scan(run->engine, a, path, &run->findings, err);
+	if (ret < 0)
+		return ret;
+	run->stats.files++;
+	run->stats.bytes += a->len;
+	for (size_t i = first; i < run->findings.nr;) {
+		struct finding *f = &run->findings.items[i];
+		if (run->dedupe && finding_seen(&run->findings, first, f)) {
+			finding_remove(&run->findings, i);
+			continue;
+		}
+		if (run->commit) {
+			char hex[GIT_OID_HEXSZ + 1];
+			git_oid_tostr(hex, sizeof(hex),
+				      git_commit_id(run->commit));
+			f->commit = xstrdup(hex);
+			f->subject = xstrdup(git_commit_summary(
+				(git_commit *)run->commit) ?: "");
+		}
+		i++;
+	}
+	progress(run, 0);
+	return 0;
+}
 
 static int
 on_file(const struct source_file *f, void *payload, struct ls_err *err)
 {
-	struct staged_ctx *ctx = payload;
+	struct run *run = payload;
 	struct added a;
 	int ret;
 
-	ret = lines_added(&a, f->old_blob, f->new_blob, f->path, err);
+	ret = lines_added_multi(&a, f->old_blobs, f->nr_old, f->new_blob,
+				f->path, err);
 	if (ret == 0)
-		ret = engine_scan(ctx->engine, &a, f->path, &ctx->findings,
-				  err);
-	if (ret == 0) {
-		ctx->stats.files++;
-		ctx->stats.bytes += a.len;
-	}
+		ret = scan_added(run, &a, f->path, err);
 	lines_release(&a);
+	return ret;
+}
+
+static int
+on_commit(const git_commit *commit, void *payload, struct ls_err *err)
+{
+	struct run *run = payload;
+	int ret;
+
+	run->commit = commit;
+	run->commits++;
+	ret = source_commit(run->repo, commit, DEFAULT_MAX_SIZE, &run->stats,
+			    on_file, run, err);
+	run->commit = NULL;
 	return ret;
 }
 
@@ -89,125 +210,596 @@ is_blank(const char *s)
 
 /*
  * The verdict, given what the scan found or why it failed: an override
- * with a reason lets a commit through only after its trace is written.
+ * with a reason lets a change through only after its trace is written.
  */
 static int
-decide(struct repo *r, struct engine *e, const char *mode,
-       struct staged_ctx *ctx, const struct ls_err *scan_err)
+decide(struct run *run, const struct ls_err *scan_err)
 {
 	const char *reason = getenv("LEAKSTOP_OVERRIDE");
+	const struct rule_set *rules = run->engine ? &run->engine->rules :
+		NULL;
 	struct ls_err aerr = { 0, "" };
-	char *user = NULL;
 	int code;
 
-	if (scan_err->code == 0 && ctx->findings.nr == 0)
+	if (scan_err->code == 0)
+		report_skipped(stderr, &run->stats);
+	if (scan_err->code == 0 && run->findings.nr == 0)
 		return EXIT_CLEAN;
 	code = scan_err->code ? EXIT_CANNOT : EXIT_FINDINGS;
 	if (scan_err->code)
-		report_cannot_scan(stderr, scan_err->msg);
-	if (reason == NULL) {
+		report_cannot_scan(stderr, scan_err->msg, run->rc.override);
+	if (reason == NULL || run->rc.override == NULL || run->repo == NULL) {
 		if (!scan_err->code)
-			report_findings(stderr, &ctx->findings, &e->rules,
-					"staged changes", 0);
+			report_findings(stderr, &run->findings, rules,
+					&run->rc);
 		return code;
 	}
 	if (is_blank(reason)) {
 		if (!scan_err->code)
-			report_findings(stderr, &ctx->findings, &e->rules,
-					"staged changes", 0);
+			report_findings(stderr, &run->findings, rules,
+					&run->rc);
 		fprintf(stderr, "leakstop: LEAKSTOP_OVERRIDE needs a reason: "
-			"LEAKSTOP_OVERRIDE=\"why this is safe\" git commit "
-			"...\n");
+			"LEAKSTOP_OVERRIDE=\"why this is safe\" %s\n",
+			strstr(run->rc.override, "git push") ? "git push ..." :
+			"git commit ...");
 		return code;
 	}
-	if (r == NULL) {
-		fprintf(stderr, "leakstop: cannot record an override outside "
-			"a repository\n");
-		return code;
-	}
-	user = repo_user(r);
-	struct audit_entry entry = { mode, user, reason,
+	char *user = repo_user(run->repo);
+	struct audit_entry entry = { run->mode, user, reason,
 				     scan_err->code ? scan_err->msg : NULL };
-	if (audit_append(r->leakstop_dir, &entry,
-			 scan_err->code ? NULL : &ctx->findings,
-			 e ? &e->rules : NULL, &aerr) < 0) {
+	if (audit_append(run->repo->leakstop_dir, &entry,
+			 scan_err->code ? NULL : &run->findings, rules,
+			 &aerr) < 0) {
 		if (!scan_err->code)
-			report_findings(stderr, &ctx->findings, &e->rules,
-					"staged changes", 0);
+			report_findings(stderr, &run->findings, rules,
+					&run->rc);
 		fprintf(stderr, "leakstop: override refused: it must be "
 			"recorded, and %s\n", aerr.msg);
 		free(user);
 		return code;
 	}
+	run->rc.overriding = 1;
 	if (!scan_err->code)
-		report_findings(stderr, &ctx->findings, &e->rules,
-				"staged changes", 1);
-	{
-		struct buf b = BUF_INIT;
-		buf_addstr(&b, "leakstop: override: ");
-		buf_addstr(&b, scan_err->code ? "committing without a scan" :
-			   "letting this through");
-		buf_addstr(&b, " (reason: \"");
-		buf_add_escaped(&b, reason, strlen(reason), 1);
-		buf_printf(&b, "\"); recorded in %s/audit.log\n",
-			   r->leakstop_dir);
-		fputs(b.ptr, stderr);
-		buf_release(&b);
-	}
+		report_findings(stderr, &run->findings, rules, &run->rc);
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "leakstop: override: %s (reason: \"",
+		   scan_err->code ? "going ahead without a scan" :
+		   "letting this through");
+	buf_add_escaped(&b, reason, strlen(reason), 1);
+	buf_printf(&b, "\"); recorded in %s/audit.log\n",
+		   run->repo->leakstop_dir);
+	fputs(b.ptr, stderr);
+	buf_release(&b);
 	free(user);
 	return EXIT_CLEAN;
 }
 
+/* Open the repository and the engine, with the cache and key under it. */
 static int
-run_staged(const char *mode)
+run_open(struct run *run, int need_repo, struct ls_err *err)
 {
-	struct staged_ctx ctx;
-	struct ls_err err = { 0, "" };
-	struct repo *r = NULL;
-	struct engine *e = NULL;
 	struct buf dbp = BUF_INIT, cache = BUF_INIT;
-	int ret, code;
+	struct ls_err rerr = { 0, "" };
+	int ret = 0;
 
-	memset(&ctx, 0, sizeof(ctx));
 	repo_global_init();
-	ret = repo_open(&r, &err);
-	if (ret == 0)
-		ret = repo_load_staged(r, &err);
-	if (ret == 0) {
-		engine_db_path(&dbp);
-		buf_printf(&cache, "%s/cache", r->leakstop_dir);
-		ret = engine_open(&e, dbp.ptr, cache.ptr, r->leakstop_dir,
-				  &err);
+	if (repo_open(&run->repo, need_repo ? err : &rerr) < 0) {
+		if (need_repo)
+			return err->code;
+		run->repo = NULL;	/* files and stdin need none */
 	}
-	if (ret == 0) {
-		ctx.engine = e;
-		ret = source_staged(r, DEFAULT_MAX_SIZE, &ctx.stats, on_file,
-				    &ctx, &err);
-	}
-	if (ret == 0)
-		report_skipped(stderr, &ctx.stats);
-	code = decide(r, e, mode, &ctx, &err);
-	finding_list_release(&ctx.findings);
-	scan_stats_release(&ctx.stats);
-	engine_free(e);
-	repo_free(r);
+	engine_db_path(&dbp);
+	if (run->repo)
+		buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
+	ret = engine_open(&run->engine, dbp.ptr, run->repo ? cache.ptr : NULL,
+			  run->repo ? run->repo->leakstop_dir : NULL, err);
 	buf_release(&cache);
 	buf_release(&dbp);
+	return ret;
+}
+
+static void
+run_release(struct run *run)
+{
+	finding_list_release(&run->findings);
+	scan_stats_release(&run->stats);
+	engine_free(run->engine);
+	repo_free(run->repo);
 	git_libgit2_shutdown();
+}
+
+static void
+run_init(struct run *run, const char *mode)
+{
+	memset(run, 0, sizeof(*run));
+	run->mode = mode;
+	clock_gettime(CLOCK_MONOTONIC, &run->started);
+	run->last = run->started;
+}
+
+static int
+read_stdin(struct buf *out, struct ls_err *err)
+{
+	char tmp[65536];
+	ssize_t n;
+
+	while ((n = read(0, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ls_err_set(err, LS_EIO, "cannot read standard "
+					  "input: %s", strerror(errno));
+		}
+		if (out->len + (size_t)n > STDIN_MAX)
+			return ls_err_set(err, LS_EIO, "standard input is over "
+					  "%u bytes", STDIN_MAX);
+		buf_add(out, tmp, (size_t)n);
+	}
+	return 0;
+}
+
+/* --- staged ------------------------------------------------------------ */
+
+static int
+scan_staged(struct run *run, struct ls_err *err)
+{
+	int ret = run_open(run, 1, err);
+
+	if (ret == 0)
+		ret = repo_load_staged(run->repo, err);
+	if (ret == 0)
+		ret = source_staged(run->repo, DEFAULT_MAX_SIZE, &run->stats,
+				    on_file, run, err);
+	return ret;
+}
+
+/* --- pushes ------------------------------------------------------------ */
+
+/*
+ * Push or scan what a ref update brings. A tag is peeled: to a commit,
+ * walked; to a blob, scanned whole under the ref's name.
+ */
+static int
+add_tip(struct run *run, const struct push_update *u, git_oid **push,
+	size_t *nr, size_t *alloc, struct ls_err *err)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int ret = 0;
+
+	if (git_object_lookup(&obj, run->repo->git, &u->new_oid,
+			      GIT_OBJECT_ANY) < 0)
+		return repo_git_error(err, "cannot read a pushed object");
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
+		LS_GROW(*push, *nr + 1, *alloc);
+		(*push)[(*nr)++] = *git_object_id(peeled);
+	} else if (git_object_peel(&peeled, obj, GIT_OBJECT_BLOB) == 0) {
+		struct added a;
+		const git_blob *b = (const git_blob *)peeled;
+		lines_whole(&a, git_blob_rawcontent(b),
+			    (size_t)git_blob_rawsize(b));
+		if (lines_classify(a.data, a.len) == LS_FILE_TEXT)
+			ret = scan_added(run, &a, u->ref, err);
+		lines_release(&a);
+	} else {
+		ret = ls_err_set(err, LS_EGIT, "'%s' points at a tree; "
+				 "leakstop scans commits and blobs", u->ref);
+	}
+	git_object_free(peeled);
+	git_object_free(obj);
+	return ret;
+}
+
+static int
+scan_updates(struct run *run, const struct push_updates *u,
+	     const char *hide_glob, struct ls_err *err)
+{
+	git_oid *push = NULL, *hide = NULL;
+	size_t nr_push = 0, nr_hide = 0, ap = 0, ah = 0;
+	git_odb *odb = NULL;
+	int ret = 0;
+
+	if (git_repository_odb(&odb, run->repo->git) < 0)
+		return repo_git_error(err, "cannot open the object database");
+	for (size_t i = 0; ret == 0 && i < u->nr; i++) {
+		if (git_oid_is_zero(&u->items[i].new_oid))
+			continue;	/* a deletion publishes nothing */
+		ret = add_tip(run, &u->items[i], &push, &nr_push, &ap, err);
+		/* What the other side has is not scanned again. */
+		const git_oid *old = &u->items[i].old_oid;
+		if (ret == 0 && !git_oid_is_zero(old) &&
+		    git_odb_exists(odb, old)) {
+			git_object *o = NULL, *c = NULL;
+			if (git_object_lookup(&o, run->repo->git, old,
+					      GIT_OBJECT_ANY) == 0 &&
+			    git_object_peel(&c, o, GIT_OBJECT_COMMIT) == 0) {
+				LS_GROW(hide, nr_hide + 1, ah);
+				hide[nr_hide++] = *git_object_id(c);
+			}
+			git_object_free(c);
+			git_object_free(o);
+		}
+	}
+	if (ret == 0 && nr_push) {
+		struct source_range range = { push, nr_push, hide, nr_hide,
+					      hide_glob, 0 };
+		ret = source_walk(run->repo, &range, on_commit, run, err);
+	}
+	free(push);
+	free(hide);
+	git_odb_free(odb);
+	return ret;
+}
+
+static int
+hook_pre_push(int argc, char **argv)
+{
+	struct run run;
+	struct push_updates u = { NULL, 0, 0 };
+	struct buf in = BUF_INIT, glob = BUF_INIT;
+	struct ls_err err = { 0, "" };
+	const char *remote = argc > 1 ? argv[1] : "";
+	int ret, code;
+
+	run_init(&run, "pre-push");
+	run.rc = (struct report_ctx){ "commits to push", FIX_PUSH,
+				      OVERRIDE_PUSH, 0 };
+	run.dedupe = 1;
+	/* Read all of stdin first: git must never see a closed pipe. */
+	ret = read_stdin(&in, &err);
+	if (ret == 0)
+		ret = pushspec_parse(&u, LS_PUSH_PRE_PUSH, in.ptr ? in.ptr : "",
+				     in.len, &err);
+	if (ret == 0 && u.nr == 0) {
+		code = EXIT_CLEAN;	/* nothing to push */
+		goto out;
+	}
+	if (ret == 0)
+		ret = run_open(&run, 1, &err);
+	if (ret == 0) {
+		git_remote *rm = NULL;
+		/* A URL instead of a remote name has no tracking refs. */
+		if (*remote && git_remote_lookup(&rm, run.repo->git, remote) ==
+		    0)
+			buf_printf(&glob, "refs/remotes/%s/*", remote);
+		git_remote_free(rm);
+		ret = scan_updates(&run, &u, glob.len ? glob.ptr : NULL, &err);
+	}
+	progress(&run, 1);
+	code = decide(&run, &err);
+out:
+	push_updates_release(&u);
+	buf_release(&glob);
+	buf_release(&in);
+	run_release(&run);
 	return code;
 }
+
+/*
+ * During a push the new objects sit in a quarantine directory that git
+ * names in the environment; libgit2 does not read those variables.
+ */
+static int
+add_quarantine(struct repo *r, struct ls_err *err)
+{
+	const char *vars[] = { "GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY" };
+	git_odb *odb = NULL;
+	int ret = 0;
+
+	if (git_repository_odb(&odb, r->git) < 0)
+		return repo_git_error(err, "cannot open the object database");
+	for (size_t i = 0; ret == 0 && i < 2; i++) {
+		const char *dir = getenv(vars[i]);
+		if (dir && *dir && git_odb_add_disk_alternate(odb, dir) < 0)
+			ret = repo_git_error(err, "cannot read the pushed "
+					     "objects");
+	}
+	git_odb_free(odb);
+	return ret;
+}
+
+static int
+hook_pre_receive(void)
+{
+	struct run run;
+	struct push_updates u = { NULL, 0, 0 };
+	struct buf in = BUF_INIT;
+	struct ls_err err = { 0, "" };
+	int ret, code;
+
+	run_init(&run, "pre-receive");
+	run.rc = (struct report_ctx){ "pushed commits", FIX_SERVER, NULL, 0 };
+	run.dedupe = 1;
+	ret = read_stdin(&in, &err);
+	if (ret == 0)
+		ret = pushspec_parse(&u, LS_PUSH_PRE_RECEIVE,
+				     in.ptr ? in.ptr : "", in.len, &err);
+	if (ret == 0 && u.nr == 0) {
+		code = EXIT_CLEAN;
+		goto out;
+	}
+	if (ret == 0)
+		ret = run_open(&run, 1, &err);
+	if (ret == 0)
+		ret = add_quarantine(run.repo, &err);
+	/* Refs are not moved yet: every ref is what the server has. */
+	if (ret == 0)
+		ret = scan_updates(&run, &u, "refs/*", &err);
+	code = decide(&run, &err);
+	if (code != EXIT_CLEAN)
+		fprintf(stderr, "leakstop: push rejected by the server's "
+			"secret scan\n");
+out:
+	push_updates_release(&u);
+	buf_release(&in);
+	run_release(&run);
+	return code;
+}
+
+/* --- scan ------------------------------------------------------------- */
+
+static int
+scan_range(struct run *run, const char *spec, struct ls_err *err)
+{
+	git_revspec rs;
+	int ret = run_open(run, 1, err);
+
+	if (ret < 0)
+		return ret;
+	if (git_revparse(&rs, run->repo->git, spec) < 0)
+		return repo_git_error(err, "cannot resolve the range");
+	git_oid push = *git_object_id(rs.to ? rs.to : rs.from);
+	git_oid hide;
+	size_t nr_hide = 0;
+	if (rs.flags & GIT_REVSPEC_RANGE) {
+		hide = *git_object_id(rs.from);
+		nr_hide = 1;
+	}
+	git_object_free(rs.from);
+	git_object_free(rs.to);
+	if (rs.flags & GIT_REVSPEC_MERGE_BASE)
+		return ls_err_set(err, LS_EUSAGE, "'...' ranges are not "
+				  "supported; use A..B");
+	struct source_range range = { &push, 1, &hide, nr_hide, NULL, 0 };
+	return source_walk(run->repo, &range, on_commit, run, err);
+}
+
+static int
+on_history_file(const struct source_file *f, void *payload,
+		struct ls_err *err)
+{
+	struct run *run = payload;
+
+	if (f->commit != run->commit) {
+		run->commit = f->commit;
+		run->commits++;
+	}
+	return on_file(f, payload, err);
+}
+
+static int
+scan_history(struct run *run, struct ls_err *err)
+{
+	int ret = run_open(run, 1, err);
+
+	if (ret == 0)
+		ret = source_history(run->repo, DEFAULT_MAX_SIZE, &run->stats,
+				     on_history_file, run, err);
+	run->commit = NULL;
+	return ret;
+}
+
+static int scan_path(struct run *run, const char *path, struct ls_err *err);
+
+static int
+scan_dir(struct run *run, const char *path, struct ls_err *err)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int ret = 0;
+
+	if (d == NULL)
+		return ls_err_set(err, LS_EIO, "cannot read '%s': %s", path,
+				  strerror(errno));
+	while (ret == 0 && (de = readdir(d)) != NULL) {
+		struct buf p = BUF_INIT;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, ".git"))
+			continue;
+		buf_printf(&p, "%s%s%s", path,
+			   path[strlen(path) - 1] == '/' ? "" : "/",
+			   de->d_name);
+		ret = scan_path(run, p.ptr, err);
+		buf_release(&p);
+	}
+	closedir(d);
+	return ret;
+}
+
+static int
+scan_path(struct run *run, const char *path, struct ls_err *err)
+{
+	struct stat st;
+	struct buf b = BUF_INIT;
+	struct added a;
+	int ret = 0;
+
+	if (lstat(path, &st) < 0)
+		return ls_err_set(err, LS_EIO, "cannot read '%s': %s", path,
+				  strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return scan_dir(run, path, err);
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* links, devices, sockets: not content */
+	if ((size_t)st.st_size > DEFAULT_MAX_SIZE) {
+		run->stats.large++;
+		if (!run->stats.first_skipped)
+			run->stats.first_skipped = xstrdup(path);
+		return 0;
+	}
+	ret = read_file(&b, path, err);
+	if (ret == 0) {
+		switch (lines_classify(b.ptr ? b.ptr : "", b.len)) {
+		case LS_FILE_BINARY:
+			run->stats.binary++;
+			break;
+		case LS_FILE_LFS:
+			run->stats.lfs++;
+			break;
+		case LS_FILE_TEXT:
+			lines_whole(&a, b.ptr ? b.ptr : "", b.len);
+			ret = scan_added(run, &a, path, err);
+			lines_release(&a);
+			break;
+		}
+	}
+	buf_release(&b);
+	return ret;
+}
+
+static int
+scan_paths(struct run *run, char **paths, int n, struct ls_err *err)
+{
+	int ret = run_open(run, 0, err);
+
+	for (int i = 0; ret == 0 && i < n; i++) {
+		if (strcmp(paths[i], "-")) {
+			ret = scan_path(run, paths[i], err);
+			continue;
+		}
+		struct buf in = BUF_INIT;
+		struct added a;
+		ret = read_stdin(&in, err);
+		if (ret == 0) {
+			lines_whole(&a, in.ptr ? in.ptr : "", in.len);
+			ret = scan_added(run, &a, "-", err);
+			lines_release(&a);
+		}
+		buf_release(&in);
+	}
+	return ret;
+}
+
+static int
+cmd_scan(int argc, char **argv)
+{
+	enum { W_NONE, W_STAGED, W_RANGE, W_HISTORY, W_PATHS } what = W_NONE;
+	enum report_format format = LS_FORMAT_TEXT;
+	const char *range = NULL, *output = NULL;
+	char **paths = xcalloc((size_t)argc, sizeof(*paths));
+	int nr_paths = 0, ret = 0, code;
+	struct ls_err err = { 0, "" };
+	struct run run;
+	FILE *out = stdout;
+
+	run_init(&run, "scan");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--staged"))
+			what = what == W_NONE ? W_STAGED : -1;
+		else if (!strcmp(a, "--history"))
+			what = what == W_NONE ? W_HISTORY : -1;
+		else if (!strcmp(a, "--range") && i + 1 < argc) {
+			what = what == W_NONE ? W_RANGE : -1;
+			range = argv[++i];
+		} else if (!strcmp(a, "--format") && i + 1 < argc) {
+			a = argv[++i];
+			if (!strcmp(a, "text"))
+				format = LS_FORMAT_TEXT;
+			else if (!strcmp(a, "json"))
+				format = LS_FORMAT_JSON;
+			else if (!strcmp(a, "sarif"))
+				format = LS_FORMAT_SARIF;
+			else
+				goto usage;
+		} else if (!strcmp(a, "--output") && i + 1 < argc) {
+			output = argv[++i];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			goto usage;
+		} else {
+			what = what == W_NONE || what == W_PATHS ? W_PATHS :
+				-1;
+			paths[nr_paths++] = argv[i];
+		}
+	}
+	if (what == W_NONE || (int)what == -1)
+		goto usage;
+	run.rc = (struct report_ctx){ what == W_STAGED ? "staged changes" :
+				      what == W_PATHS ? "scanned files" :
+				      "scanned commits", NULL, NULL, 0 };
+	run.dedupe = what == W_RANGE || what == W_HISTORY;
+	run.progress = isatty(2) && what != W_STAGED;
+	if (what == W_STAGED)
+		ret = scan_staged(&run, &err);
+	else if (what == W_RANGE)
+		ret = scan_range(&run, range, &err);
+	else if (what == W_HISTORY)
+		ret = scan_history(&run, &err);
+	else
+		ret = scan_paths(&run, paths, nr_paths, &err);
+	progress(&run, 1);
+	(void)ret;
+	if (output && (out = fopen(output, "w")) == NULL) {
+		fprintf(stderr, "leakstop: cannot write '%s': %s\n", output,
+			strerror(errno));
+		code = EXIT_CANNOT;
+		goto done;
+	}
+	if (err.code) {
+		report_cannot_scan(stderr, err.msg, NULL);
+		code = EXIT_CANNOT;
+	} else {
+		report_skipped(stderr, &run.stats);
+		if (format == LS_FORMAT_TEXT)
+			report_findings(out, &run.findings,
+					&run.engine->rules, &run.rc);
+		else
+			report_machine(out, format, &run.findings,
+				       &run.engine->rules, LS_VERSION);
+		code = run.findings.nr ? EXIT_FINDINGS : EXIT_CLEAN;
+	}
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "leakstop: cannot write '%s'\n", output);
+		code = EXIT_CANNOT;
+	}
+done:
+	free(paths);
+	run_release(&run);
+	return code;
+usage:
+	free(paths);
+	fprintf(stderr, "leakstop: usage: leakstop scan --staged | --range "
+		"A..B | --history | PATH... | - [--format text|json|sarif] "
+		"[--output FILE]\n");
+	return EXIT_USAGE;
+}
+
+/* --- hooks, install, rules ---------------------------------------------- */
 
 static int
 cmd_hook(int argc, char **argv)
 {
+	struct run run;
+	struct ls_err err = { 0, "" };
+	int code;
+
 	if (argc < 2)
 		goto usage;
-	if (!strcmp(argv[1], "pre-commit") ||
-	    !strcmp(argv[1], "pre-merge-commit"))
-		return run_staged(argv[1]);
+	if (!strcmp(argv[1], "pre-push"))
+		return hook_pre_push(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pre-receive"))
+		return hook_pre_receive();
+	if (strcmp(argv[1], "pre-commit") && strcmp(argv[1], "pre-merge-commit"))
+		goto usage;
+	run_init(&run, argv[1]);
+	run.rc = (struct report_ctx){ "staged changes", FIX_COMMIT,
+				      OVERRIDE_COMMIT, 0 };
+	scan_staged(&run, &err);
+	code = decide(&run, &err);
+	run_release(&run);
+	return code;
 usage:
-	fprintf(stderr, "leakstop: usage: leakstop hook "
-		"pre-commit|pre-merge-commit\n");
+	fprintf(stderr, "leakstop: usage: leakstop hook pre-commit|"
+		"pre-merge-commit|pre-push|pre-receive\n");
 	return EXIT_USAGE;
 }
 
@@ -217,13 +809,17 @@ cmd_install(int argc, char **argv)
 	struct ls_err err = { 0, "" };
 	struct repo *r = NULL;
 	char exe[PATH_MAX];
+	int server = 0, ret;
 	ssize_t n;
-	int ret;
 
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "leakstop: usage: leakstop install\n");
-		return EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--server"))
+			server = 1;
+		else {
+			fprintf(stderr, "leakstop: usage: leakstop install "
+				"[--server]\n");
+			return EXIT_USAGE;
+		}
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
@@ -234,7 +830,7 @@ cmd_install(int argc, char **argv)
 	repo_global_init();
 	ret = repo_open(&r, &err);
 	if (ret == 0)
-		ret = install_hooks(r, exe, &err);
+		ret = install_hooks(r, exe, server, &err);
 	if (ret < 0)
 		fprintf(stderr, "leakstop: install: %s\n", err.msg);
 	repo_free(r);
@@ -282,90 +878,13 @@ cmd_rebuild(int argc, char **argv)
 	return ret < 0 ? EXIT_CANNOT : EXIT_CLEAN;
 }
 
-/* Does any finding of rule match (and extract expect, when given)? */
-static int
-check_example(struct engine *e, size_t rule, const struct rule_example *ex,
-	      struct ls_err *err)
-{
-	struct finding_list list = { NULL, 0, 0 };
-	struct added a;
-	char want[LS_FINGERPRINT_LEN + 1];
-	int found = 0;
-
-	if (ex->expect)
-		finding_fingerprint(want, e->key, e->rules.rules[rule].id,
-				    ex->expect, strlen(ex->expect));
-	lines_whole(&a, ex->text, strlen(ex->text));
-	if (engine_scan(e, &a, "example", &list, err) < 0) {
-		found = -1;
-		goto out;
-	}
-	for (size_t i = 0; i < list.nr; i++) {
-		if (list.items[i].rule != rule)
-			continue;
-		/*
-		 * Findings hold no secret: compare fingerprints, which are
-		 * keyed hashes of (rule, secret).
-		 */
-		if (ex->expect == NULL ||
-		    !strcmp(list.items[i].fingerprint, want)) {
-			found = 1;
-			break;
-		}
-		found = 2;	/* matched, but extracted something else */
-	}
-out:
-	finding_list_release(&list);
-	return found;
-}
-
-static int
-rules_check(struct engine *e)
-{
-	size_t passed = 0, failed = 0;
-	struct ls_err err = { 0, "" };
-
-	for (size_t i = 0; i < e->rules.nr; i++) {
-		const struct rule *r = &e->rules.rules[i];
-		size_t nr_ex = 0, nr_nm = 0;
-
-		for (size_t j = 0; j < r->nr_examples; j++) {
-			const struct rule_example *ex = &r->examples[j];
-			int found = check_example(e, i, ex, &err);
-			int ok = ex->near_miss ? found == 0 : found == 1;
-
-			/* An example must say what it extracts. */
-			if (!ex->near_miss && ex->expect == NULL)
-				found = 3, ok = 0;
-
-			nr_ex += !ex->near_miss;
-			nr_nm += ex->near_miss;
-			printf("%s - %s %s at %s:%d%s\n", ok ? "ok" : "not ok",
-			       r->id, ex->near_miss ? "near_miss" : "example",
-			       r->file, ex->lineno,
-			       ok ? "" : found < 0 ? ": scan failed" :
-			       found == 3 ? ": has no 'expect' line" :
-			       found == 2 ? ": extracts another secret than "
-			       "'expect'" : ex->near_miss ? ": is reported" :
-			       ": is not reported");
-			ok ? passed++ : failed++;
-		}
-		int ok = nr_ex > 0 && nr_nm > 0;
-		printf("%s - %s has examples and near misses at %s:%d\n",
-		       ok ? "ok" : "not ok", r->id, r->file, r->lineno);
-		ok ? passed++ : failed++;
-	}
-	printf("rules: %zu passed, %zu failed\n", passed, failed);
-	return failed ? EXIT_FINDINGS : EXIT_CLEAN;
-}
-
 static int
 cmd_rules(int argc, char **argv)
 {
 	struct ls_err err = { 0, "" };
 	struct engine *e = NULL;
 	struct buf dbp = BUF_INIT;
-	int check = 0, code;
+	int check = 0, code = EXIT_CLEAN;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--check"))
@@ -382,16 +901,14 @@ cmd_rules(int argc, char **argv)
 		buf_release(&dbp);
 		return EXIT_CANNOT;
 	}
-	if (check) {
-		code = rules_check(e);
-	} else {
+	if (check)
+		code = check_rules(e, stdout) ? EXIT_FINDINGS : EXIT_CLEAN;
+	else
 		for (size_t i = 0; i < e->rules.nr; i++)
 			printf("%-36s %-6s %s\n", e->rules.rules[i].id,
 			       rules_confidence_name(
 				       e->rules.rules[i].confidence),
 			       e->rules.rules[i].description);
-		code = EXIT_CLEAN;
-	}
 	engine_free(e);
 	buf_release(&dbp);
 	return code;
@@ -408,6 +925,8 @@ main(int argc, char **argv)
 		goto usage;
 	if (!strcmp(argv[1], "hook"))
 		return cmd_hook(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "scan"))
+		return cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "install"))
 		return cmd_install(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rules"))

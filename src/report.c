@@ -25,12 +25,14 @@ emit(FILE *fp, struct buf *b)
 
 void
 report_findings(FILE *fp, const struct finding_list *list,
-		const struct rule_set *rules, const char *what, int overriding)
+		const struct rule_set *rules, const struct report_ctx *ctx)
 {
 	struct buf b = BUF_INIT;
 
+	if (list->nr == 0)
+		return;
 	buf_printf(&b, "leakstop: %zu secret%s in %s\n", list->nr,
-		   list->nr == 1 ? "" : "s", what);
+		   list->nr == 1 ? "" : "s", ctx->what);
 	for (size_t i = 0; i < list->nr; i++) {
 		const struct finding *f = &list->items[i];
 		const char *id = rules->rules[f->rule].id;
@@ -40,16 +42,161 @@ report_findings(FILE *fp, const struct finding_list *list,
 		buf_add_escaped(&b, id, strlen(id), 0);
 		buf_addstr(&b, "  ");
 		buf_add_escaped(&b, f->redacted, strlen(f->redacted), 0);
-		buf_printf(&b, "\xe2\x80\xa6(%zu chars)  fingerprint %s\n",
+		buf_printf(&b, "\xe2\x80\xa6(%zu chars)  fingerprint %s",
 			   f->secret_len, f->fingerprint);
+		if (f->commit) {
+			buf_printf(&b, "  in %.7s \"", f->commit);
+			if (f->subject)
+				buf_add_escaped(&b, f->subject,
+						strlen(f->subject), 1);
+			buf_addch(&b, '"');
+		}
+		buf_addch(&b, '\n');
 	}
-	if (!overriding) {
-		buf_addstr(&b, "fix: remove it from the file, `git add` again, "
-			   "and rotate the key: it is exposed to anyone who "
-			   "saw it.\n");
-		buf_addstr(&b, "false alarm? see `leakstop help allow`.  "
-			   "commit anyway: " LS_OVERRIDE_HINT "\n");
+	if (!ctx->overriding && ctx->fix)
+		buf_printf(&b, "fix: %s\n", ctx->fix);
+	if (!ctx->overriding && ctx->override)
+		buf_printf(&b, "false alarm? see `leakstop help allow`.  "
+			   "%s anyway: %s\n",
+			   strstr(ctx->override, "git push") ? "push" :
+			   "commit", ctx->override);
+	emit(fp, &b);
+}
+
+static void
+json_str(struct buf *b, const char *s)
+{
+	buf_addch(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_addch(b, (char)*p);
 	}
+	buf_addch(b, '"');
+}
+
+/* JSON wants UTF-8: escape what is not, the same way as the text. */
+static void
+json_field(struct buf *b, const char *name, const char *value, int comma)
+{
+	struct buf v = BUF_INIT;
+
+	buf_add_escaped(&v, value, strlen(value), 0);
+	buf_printf(b, "%s\"%s\": ", comma ? ", " : "", name);
+	json_str(b, v.ptr ? v.ptr : "");
+	buf_release(&v);
+}
+
+static void
+redacted_text(struct buf *out, const struct finding *f)
+{
+	buf_printf(out, "%s\xe2\x80\xa6(%zu chars)", f->redacted,
+		   f->secret_len);
+}
+
+static void
+report_json(struct buf *b, const struct finding_list *list,
+	    const struct rule_set *rules)
+{
+	buf_addstr(b, "[");
+	for (size_t i = 0; i < list->nr; i++) {
+		const struct finding *f = &list->items[i];
+		const struct rule *r = &rules->rules[f->rule];
+		struct buf red = BUF_INIT;
+
+		redacted_text(&red, f);
+		buf_addstr(b, i ? ",\n  {" : "\n  {");
+		json_field(b, "rule", r->id, 0);
+		json_field(b, "description", r->description, 1);
+		json_field(b, "confidence",
+			   rules_confidence_name(r->confidence), 1);
+		json_field(b, "file", f->path, 1);
+		buf_printf(b, ", \"line\": %zu, \"column\": %zu", f->line,
+			   f->col);
+		if (f->commit)
+			json_field(b, "commit", f->commit, 1);
+		else
+			buf_addstr(b, ", \"commit\": null");
+		json_field(b, "secret", red.ptr, 1);
+		buf_printf(b, ", \"length\": %zu", f->secret_len);
+		json_field(b, "fingerprint", f->fingerprint, 1);
+		buf_addstr(b, "}");
+		buf_release(&red);
+	}
+	buf_addstr(b, list->nr ? "\n]\n" : "]\n");
+}
+
+static void
+report_sarif(struct buf *b, const struct finding_list *list,
+	     const struct rule_set *rules, const char *version)
+{
+	buf_addstr(b, "{\n  \"$schema\": \"https://json.schemastore.org/"
+		   "sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+		   "  \"runs\": [{\n    \"tool\": {\"driver\": {"
+		   "\"name\": \"leakstop\", ");
+	json_field(b, "version", version, 0);
+	buf_addstr(b, ", \"informationUri\": \"https://example.invalid/"
+		   "leakstop\", \"rules\": [");
+	for (size_t i = 0; i < rules->nr; i++) {
+		const struct rule *r = &rules->rules[i];
+		buf_addstr(b, i ? ",\n      {" : "\n      {");
+		json_field(b, "id", r->id, 0);
+		json_field(b, "name", r->id, 1);
+		buf_addstr(b, ", \"shortDescription\": {");
+		json_field(b, "text", r->description, 0);
+		buf_addstr(b, "}, \"defaultConfiguration\": {\"level\": "
+			   "\"error\"}, \"properties\": {");
+		json_field(b, "confidence",
+			   rules_confidence_name(r->confidence), 0);
+		buf_addstr(b, ", \"tags\": [\"security\", \"secret\"]}}");
+	}
+	buf_addstr(b, "]}},\n    \"results\": [");
+	for (size_t i = 0; i < list->nr; i++) {
+		const struct finding *f = &list->items[i];
+		const struct rule *r = &rules->rules[f->rule];
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg, "%s: ", r->description);
+		redacted_text(&msg, f);
+		buf_addstr(b, i ? ",\n      {" : "\n      {");
+		json_field(b, "ruleId", r->id, 0);
+		buf_printf(b, ", \"ruleIndex\": %zu, \"level\": \"error\", "
+			   "\"message\": {", f->rule);
+		json_field(b, "text", msg.ptr, 0);
+		buf_addstr(b, "}, \"locations\": [{\"physicalLocation\": {"
+			   "\"artifactLocation\": {");
+		json_field(b, "uri", f->path, 0);
+		buf_printf(b, "}, \"region\": {\"startLine\": %zu, "
+			   "\"startColumn\": %zu}}}], "
+			   "\"partialFingerprints\": {", f->line ? f->line : 1,
+			   f->col);
+		json_field(b, "leakstop/v1", f->fingerprint, 0);
+		buf_addstr(b, "}");
+		if (f->commit) {
+			buf_addstr(b, ", \"properties\": {");
+			json_field(b, "commit", f->commit, 0);
+			buf_addstr(b, "}");
+		}
+		buf_addstr(b, "}");
+		buf_release(&msg);
+	}
+	buf_addstr(b, list->nr ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n");
+}
+
+void
+report_machine(FILE *fp, enum report_format format,
+	       const struct finding_list *list, const struct rule_set *rules,
+	       const char *version)
+{
+	struct buf b = BUF_INIT;
+
+	if (format == LS_FORMAT_SARIF)
+		report_sarif(&b, list, rules, version);
+	else
+		report_json(&b, list, rules);
 	emit(fp, &b);
 }
 
@@ -92,12 +239,16 @@ report_skipped(FILE *fp, const struct scan_stats *st)
 }
 
 void
-report_cannot_scan(FILE *fp, const char *why)
+report_cannot_scan(FILE *fp, const char *why, const char *override)
 {
 	struct buf b = BUF_INIT;
 
 	buf_addstr(&b, "leakstop: cannot scan: ");
 	buf_add_escaped(&b, why, strlen(why), 0);
-	buf_addstr(&b, "; to commit anyway: " LS_OVERRIDE_HINT "\n");
+	if (override)
+		buf_printf(&b, "; to %s anyway: %s",
+			   strstr(override, "git push") ? "push" : "commit",
+			   override);
+	buf_addch(&b, '\n');
 	emit(fp, &b);
 }

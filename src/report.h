@@ -23,19 +23,42 @@ struct scan_stats {
 
 void scan_stats_release(struct scan_stats *st);
 
+enum report_format { LS_FORMAT_TEXT, LS_FORMAT_JSON, LS_FORMAT_SARIF };
+
+/* How a report speaks to its reader. */
+struct report_ctx {
+	const char *what;	/* "staged changes", "commits to push", ... */
+	const char *fix;	/* the "fix: ..." line, or NULL */
+	const char *override;	/* the override command, or NULL: none */
+	int overriding;		/* 1: the findings are let through */
+};
+
 /*
- * Print findings to fp: a header naming what was scanned (e.g. "staged
- * changes"), one line per finding, then how to fix and how to override.
- * overriding: 1 when the findings are let through by an override.
+ * Print findings as text: a header naming what was scanned, one line per
+ * finding (with its commit when it has one), then how to fix and how to
+ * override. Nothing is printed for an empty list.
  */
 void report_findings(FILE *fp, const struct finding_list *list,
-		     const struct rule_set *rules, const char *what,
-		     int overriding);
+		     const struct rule_set *rules,
+		     const struct report_ctx *ctx);
+
+/*
+ * Machine formats: JSON (an array of objects: rule, description,
+ * confidence, file, line, column, commit, secret (redacted), length,
+ * fingerprint) or SARIF 2.1.0 (rules in tool.driver.rules, one result
+ * per finding with a location and partialFingerprints).
+ */
+void report_machine(FILE *fp, enum report_format format,
+		    const struct finding_list *list,
+		    const struct rule_set *rules, const char *version);
 
 /* The "not scanned: ..." note, when anything was skipped. */
 void report_skipped(FILE *fp, const struct scan_stats *st);
 
-/* "leakstop: cannot scan: <why>; to commit anyway: <override>" */
-void report_cannot_scan(FILE *fp, const char *why);
+/*
+ * "leakstop: cannot scan: <why>; to commit anyway: <override>" (the
+ * override part only when there is one).
+ */
+void report_cannot_scan(FILE *fp, const char *why, const char *override);
 
 #endif

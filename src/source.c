@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lines.h"
 
@@ -16,13 +17,31 @@ skipped(struct scan_stats *st, size_t *counter, const char *path)
 		st->first_skipped = xstrdup(path);
 }
 
+/* What a delta is compared with beyond its own old side. */
+struct delta_ctx {
+	git_repository *repo;
+	git_odb *odb;
+	size_t max_size;
+	struct scan_stats *st;
+	source_cb cb;
+	void *payload;
+	const git_commit *commit;
+	git_tree **other_parents;	/* a merge's parents after the first */
+	size_t nr_other;
+};
+
+#define MAX_PARENTS 16
+
 /* One delta: decide, load the blobs, hand them on. */
 static int
-source_delta(git_repository *repo, git_odb *odb, const git_diff_delta *d,
-	     size_t max_size, struct scan_stats *st, source_cb cb,
-	     void *payload, struct ls_err *err)
+source_delta(const struct delta_ctx *c, const git_diff_delta *d,
+	     struct ls_err *err)
 {
+	git_repository *repo = c->repo;
+	struct scan_stats *st = c->st;
 	git_blob *old_blob = NULL, *new_blob = NULL;
+	git_blob *olds[MAX_PARENTS];
+	size_t nr_old = 0;
 	const char *path = d->new_file.path;
 	size_t size;
 	git_object_t type;
@@ -55,11 +74,11 @@ source_delta(git_repository *repo, git_odb *odb, const git_diff_delta *d,
 		return 0;	/* mode change or pure rename: adds nothing */
 
 	/* Look at the size before loading a blob that may be 1 GB. */
-	if (git_odb_read_header(&size, &type, odb, &d->new_file.id) < 0) {
+	if (git_odb_read_header(&size, &type, c->odb, &d->new_file.id) < 0) {
 		ret = repo_git_error(err, "cannot read a staged object");
 		goto out;
 	}
-	if (size > max_size) {
+	if (size > c->max_size) {
 		skipped(st, &st->large, path);
 		goto out;
 	}
@@ -85,9 +104,42 @@ source_delta(git_repository *repo, git_odb *odb, const git_diff_delta *d,
 		ret = repo_git_error(err, "cannot read a committed object");
 		goto out;
 	}
-	struct source_file f = { path, old_blob, new_blob };
-	ret = cb(&f, payload, err);
+	if (old_blob)
+		olds[nr_old++] = old_blob;
+	/*
+	 * A merge: a line counts only if no parent had it. A parent with
+	 * the same blob brought the whole file; a parent without the path
+	 * restricts nothing.
+	 */
+	for (size_t i = 0; i < c->nr_other && nr_old < MAX_PARENTS; i++) {
+		git_tree_entry *te = NULL;
+		git_blob *b = NULL;
+
+		if (git_tree_entry_bypath(&te, c->other_parents[i], path) < 0)
+			continue;
+		if (git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
+			if (git_oid_equal(git_tree_entry_id(te),
+					  &d->new_file.id)) {
+				git_tree_entry_free(te);
+				goto out;
+			}
+			if (git_blob_lookup(&b, repo, git_tree_entry_id(te)) <
+			    0) {
+				git_tree_entry_free(te);
+				ret = repo_git_error(err, "cannot read a parent's "
+						     "object");
+				goto out;
+			}
+			olds[nr_old++] = b;
+		}
+		git_tree_entry_free(te);
+	}
+	struct source_file f = { path, (const git_blob *const *)olds, nr_old,
+				 new_blob, c->commit };
+	ret = c->cb(&f, c->payload, err);
 out:
+	for (size_t i = old_blob ? 1 : 0; i < nr_old; i++)
+		git_blob_free(olds[i]);
 	git_blob_free(old_blob);
 	git_blob_free(new_blob);
 	return ret;
@@ -128,11 +180,247 @@ source_staged(struct repo *r, size_t max_size, struct scan_stats *st,
 		ret = repo_git_error(err, "cannot detect renames");
 		goto out;
 	}
+	struct delta_ctx c = { r->git, odb, max_size, st, cb, payload, NULL,
+			       NULL, 0 };
 	for (size_t i = 0; i < git_diff_num_deltas(diff) && ret == 0; i++)
-		ret = source_delta(r->git, odb, git_diff_get_delta(diff, i),
-				   max_size, st, cb, payload, err);
+		ret = source_delta(&c, git_diff_get_delta(diff, i), err);
 out:
 	git_diff_free(diff);
 	git_odb_free(odb);
+	return ret;
+}
+
+static int
+commit_diff(git_diff **out, git_repository *repo, const git_commit *commit,
+	    git_tree **first_parent, struct ls_err *err)
+{
+	git_diff_options opts;
+	git_diff_find_options fopts;
+	git_tree *tree = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	*first_parent = NULL;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_INCLUDE_TYPECHANGE;
+	opts.context_lines = 0;
+	if (git_commit_tree(&tree, commit) < 0) {
+		ret = repo_git_error(err, "cannot read a commit's tree");
+		goto out;
+	}
+	if (git_commit_parentcount(commit) > 0) {
+		git_commit *p = NULL;
+		if (git_commit_parent(&p, commit, 0) < 0 ||
+		    git_commit_tree(first_parent, p) < 0) {
+			git_commit_free(p);
+			ret = repo_git_error(err, "cannot read a parent commit");
+			goto out;
+		}
+		git_commit_free(p);
+	}
+	if (git_diff_tree_to_tree(out, repo, *first_parent, tree, &opts) < 0) {
+		ret = repo_git_error(err, "cannot diff a commit");
+		goto out;
+	}
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_find_similar(*out, &fopts) < 0)
+		ret = repo_git_error(err, "cannot detect renames");
+out:
+	git_tree_free(tree);
+	return ret;
+}
+
+int
+source_commit(struct repo *r, const git_commit *commit, size_t max_size,
+	      struct scan_stats *st, source_cb cb, void *payload,
+	      struct ls_err *err)
+{
+	git_tree *others[MAX_PARENTS];
+	git_tree *first = NULL;
+	git_diff *diff = NULL;
+	git_odb *odb = NULL;
+	size_t nr_other = 0, nr_parents = git_commit_parentcount(commit);
+	int ret;
+
+	st->max_size = max_size;
+	ret = commit_diff(&diff, r->git, commit, &first, err);
+	if (ret == 0 && git_repository_odb(&odb, r->git) < 0)
+		ret = repo_git_error(err, "cannot open the object database");
+	for (size_t i = 1; ret == 0 && i < nr_parents &&
+	     nr_other < MAX_PARENTS - 1; i++) {
+		git_commit *p = NULL;
+		if (git_commit_parent(&p, commit, (unsigned int)i) < 0 ||
+		    git_commit_tree(&others[nr_other], p) < 0)
+			ret = repo_git_error(err, "cannot read a parent commit");
+		else
+			nr_other++;
+		git_commit_free(p);
+	}
+	struct delta_ctx c = { r->git, odb, max_size, st, cb, payload, commit,
+			       others, nr_other };
+	for (size_t i = 0; ret == 0 && i < git_diff_num_deltas(diff); i++)
+		ret = source_delta(&c, git_diff_get_delta(diff, i), err);
+	for (size_t i = 0; i < nr_other; i++)
+		git_tree_free(others[i]);
+	git_tree_free(first);
+	git_diff_free(diff);
+	git_odb_free(odb);
+	return ret;
+}
+
+/* A shallow clone's boundary looks like a missing object: say so. */
+static int
+walk_error(struct repo *r, struct ls_err *err)
+{
+	struct buf p = BUF_INIT;
+	int shallow;
+
+	buf_printf(&p, "%sshallow", git_repository_commondir(r->git));
+	shallow = access(p.ptr, F_OK) == 0;
+	buf_release(&p);
+	if (shallow)
+		return ls_err_set(err, LS_EGIT, "this is a shallow clone and "
+				  "the commits to scan reach past its history; "
+				  "run `git fetch --unshallow`");
+	return repo_git_error(err, "cannot walk the commits");
+}
+
+int
+source_walk(struct repo *r, const struct source_range *range,
+	    source_commit_cb cb, void *payload, struct ls_err *err)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int ret = 0, e;
+
+	if (git_revwalk_new(&walk, r->git) < 0)
+		return repo_git_error(err, "cannot walk the commits");
+	/* Oldest first: a secret is reported with the commit adding it. */
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	for (size_t i = 0; ret == 0 && i < range->nr_push; i++)
+		if (git_revwalk_push(walk, &range->push[i]) < 0)
+			ret = walk_error(r, err);
+	if (ret == 0 && range->all_refs &&
+	    (git_revwalk_push_glob(walk, "refs/*") < 0 ||
+	     (!git_repository_head_unborn(r->git) &&
+	      git_revwalk_push_head(walk) < 0)))
+		ret = walk_error(r, err);
+	for (size_t i = 0; ret == 0 && i < range->nr_hide; i++)
+		if (git_revwalk_hide(walk, &range->hide[i]) < 0)
+			ret = walk_error(r, err);
+	if (ret == 0 && range->hide_glob &&
+	    git_revwalk_hide_glob(walk, range->hide_glob) < 0)
+		ret = walk_error(r, err);
+	while (ret == 0 && (e = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+		if (git_commit_lookup(&c, r->git, &oid) < 0) {
+			ret = walk_error(r, err);
+			break;
+		}
+		ret = cb(c, payload, err);
+		git_commit_free(c);
+	}
+	if (ret == 0 && e != GIT_ITEROVER)
+		ret = walk_error(r, err);
+	git_revwalk_free(walk);
+	return ret;
+}
+
+/* An open-addressing set of blob ids, for "each blob once". */
+struct oid_set {
+	git_oid *slots;
+	char *used;
+	size_t nr, cap;
+};
+
+static size_t
+oid_hash(const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return h;
+}
+
+/* Returns 1 when id was added, 0 when it was there already. */
+static int
+oid_set_add(struct oid_set *s, const git_oid *id)
+{
+	if (2 * (s->nr + 1) > s->cap) {
+		struct oid_set n = { NULL, NULL, 0, s->cap ? s->cap * 2 : 1024 };
+		n.slots = xcalloc(n.cap, sizeof(*n.slots));
+		n.used = xcalloc(n.cap, 1);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->used[i])
+				oid_set_add(&n, &s->slots[i]);
+		free(s->slots);
+		free(s->used);
+		*s = n;
+	}
+	for (size_t i = oid_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i]) {
+			s->used[i] = 1;
+			s->slots[i] = *id;
+			s->nr++;
+			return 1;
+		}
+		if (git_oid_equal(&s->slots[i], id))
+			return 0;
+	}
+}
+
+struct history_ctx {
+	struct repo *r;
+	git_odb *odb;
+	struct oid_set seen;
+	size_t max_size;
+	struct scan_stats *st;
+	source_cb cb;
+	void *payload;
+};
+
+static int
+history_commit(const git_commit *commit, void *payload, struct ls_err *err)
+{
+	struct history_ctx *h = payload;
+	git_tree *first = NULL;
+	git_diff *diff = NULL;
+	int ret;
+
+	ret = commit_diff(&diff, h->r->git, commit, &first, err);
+	struct delta_ctx c = { h->r->git, h->odb, h->max_size, h->st, h->cb,
+			       h->payload, commit, NULL, 0 };
+	for (size_t i = 0; ret == 0 && i < git_diff_num_deltas(diff); i++) {
+		git_diff_delta d = *git_diff_get_delta(diff, i);
+		if (d.status == GIT_DELTA_DELETED ||
+		    d.new_file.mode == GIT_FILEMODE_COMMIT ||
+		    !oid_set_add(&h->seen, &d.new_file.id))
+			continue;
+		/* First sight of this blob: all of it is new. */
+		d.status = GIT_DELTA_ADDED;
+		ret = source_delta(&c, &d, err);
+	}
+	git_tree_free(first);
+	git_diff_free(diff);
+	return ret;
+}
+
+int
+source_history(struct repo *r, size_t max_size, struct scan_stats *st,
+	       source_cb cb, void *payload, struct ls_err *err)
+{
+	struct history_ctx h = { r, NULL, { NULL, NULL, 0, 0 }, max_size, st,
+				 cb, payload };
+	struct source_range range = { NULL, 0, NULL, 0, NULL, 1 };
+	int ret;
+
+	st->max_size = max_size;
+	if (git_repository_odb(&h.odb, r->git) < 0)
+		return repo_git_error(err, "cannot open the object database");
+	ret = source_walk(r, &range, history_commit, &h, err);
+	free(h.seen.slots);
+	free(h.seen.used);
+	git_odb_free(h.odb);
 	return ret;
 }

@@ -16,8 +16,15 @@
 
 struct source_file {
 	const char *path;	/* new path */
-	const git_blob *old_blob;	/* NULL: scan new_blob whole */
+	/*
+	 * What the new content is compared with: none (scan it whole), the
+	 * old side, or for a merge each parent's version of the path (a line
+	 * counts as added only when it is added against all of them).
+	 */
+	const git_blob *const *old_blobs;
+	size_t nr_old;
 	const git_blob *new_blob;
+	const git_commit *commit;	/* NULL: the index or plain files */
 };
 
 /* Return 0 to go on, negative (with err set) to stop. */
@@ -31,5 +38,44 @@ typedef int (*source_cb)(const struct source_file *f, void *payload,
  */
 int source_staged(struct repo *r, size_t max_size, struct scan_stats *st,
 		  source_cb cb, void *payload, struct ls_err *err);
+
+/*
+ * Call cb for each file a commit adds text to, against its first parent
+ * (a root commit: everything). A merge passes, per path, each parent's
+ * blob too, so that only lines no parent had count; a path a parent has
+ * unchanged is not passed at all.
+ */
+int source_commit(struct repo *r, const git_commit *commit, size_t max_size,
+		  struct scan_stats *st, source_cb cb, void *payload,
+		  struct ls_err *err);
+
+/* Called with each commit of a walk, oldest first. */
+typedef int (*source_commit_cb)(const git_commit *commit, void *payload,
+				struct ls_err *err);
+
+/* Which commits to walk: reachable from push, not from hide. */
+struct source_range {
+	const git_oid *push;
+	size_t nr_push;
+	const git_oid *hide;
+	size_t nr_hide;
+	const char *hide_glob;	/* a ref glob, as refs/remotes/NAME/STAR */
+	int all_refs;		/* push every ref and HEAD too */
+};
+
+/*
+ * Walk the commits of range, oldest first, with no cap. A commit that
+ * cannot be read (a shallow clone's boundary, a missing object) stops the
+ * walk with an error: it never ends early as if all were scanned.
+ */
+int source_walk(struct repo *r, const struct source_range *range,
+		source_commit_cb cb, void *payload, struct ls_err *err);
+
+/*
+ * Whole history: each blob that a commit adds is passed once, whole,
+ * with the oldest commit (in topological order) that added it.
+ */
+int source_history(struct repo *r, size_t max_size, struct scan_stats *st,
+		   source_cb cb, void *payload, struct ls_err *err);
 
 #endif
