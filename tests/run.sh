@@ -26,8 +26,15 @@ run_variant() {
 	fi
 	echo "ok - [$v] build"
 	for t in "$top/$b"/tests/test_*; do
+		case $t in *.d) continue ;; esac
 		[ -x "$t" ] || continue
-		"$t" 2>&1 | sed "s/^\(not \)\{0,1\}ok - /&[$v] /"
+		out=$("$t" 2>&1)
+		rc=$?
+		printf '%s\n' "$out" | sed "s/^\(not \)\{0,1\}ok - /&[$v] /"
+		# a crash or sanitizer abort must count even after "ok" lines
+		if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok '; then
+			echo "not ok - [$v] $(basename "$t") exited with $rc"
+		fi
 	done
 	"$stage/bin/leakstop" rules --check 2>&1 |
 		sed -e "s/^\(not \)\{0,1\}ok - /&[$v] /" -e '/^rules: /d'
