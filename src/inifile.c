@@ -3,8 +3,12 @@
  */
 #include "inifile.h"
 
+#include <ctype.h>
 #include <ini.h>
 #include <string.h>
+
+/* inih keeps at most this many bytes of a section or key name. */
+#define INI_NAME_MAX 49
 
 struct reader {
 	const char *fname;
@@ -12,8 +16,10 @@ struct reader {
 	size_t len;
 	size_t pos;
 	int lineno;
-	int indented;		/* the line just handed to inih */
+	int indented;		/* the line just handed to inih continues a key */
 	int section_lineno;
+	int have_key;		/* inih's prev_name: a key since the section */
+	int section_keys;
 	inifile_cb cb;
 	void *payload;
 	struct ls_err *err;
@@ -66,7 +72,7 @@ check_lines(struct reader *r, int max_line)
 					  "start with '%c': inih reads it as "
 					  "a comment", r->fname, lineno, *s);
 		for (const char *c = s + 1; !comment && c < p + n; c++)
-			if (*c == ';' && (c[-1] == ' ' || c[-1] == '\t'))
+			if (*c == ';' && isspace((unsigned char)c[-1]))
 				return ls_err_set(r->err, LS_EPARSE,
 						  "%s:%d: ';' after a space "
 						  "starts a comment here; "
@@ -75,6 +81,17 @@ check_lines(struct reader *r, int max_line)
 		p = q;
 	}
 	return 0;
+}
+
+/* A section with no key is a mistake (a rule with nothing in it). */
+static void
+section_done(struct reader *r)
+{
+	if (r->section_lineno && r->section_keys == 0 && !r->failed) {
+		ls_err_set(r->err, LS_EPARSE, "%s:%d: section has no keys",
+			   r->fname, r->section_lineno);
+		r->failed = 1;
+	}
 }
 
 static char *
@@ -94,12 +111,46 @@ reader_fn(char *str, int num, void *stream)
 	str[n] = '\0';
 	r->pos += n;
 	r->lineno++;
-	r->indented = n > 0 && (p[0] == ' ' || p[0] == '\t');
-	const char *s = p;
-	while (s < q && (*s == ' ' || *s == '\t'))
+	/* Classify the line the way inih will (ini.c, ini_parse_stream). */
+	const char *st = p, *e = p + n;
+	if (r->lineno == 1 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		st += 3;
+	const char *s = st;
+	while (s < e && isspace((unsigned char)*s))
 		s++;
-	if (s < q && *s == '[')
+	r->indented = 0;
+	if (s == e || *s == ';' || *s == '#') {
+		/* blank or comment */
+	} else if (r->have_key && s > st) {
+		r->indented = 1;
+	} else if (*s == '[') {
+		const char *close = memchr(s, ']', (size_t)(e - s));
+		section_done(r);
 		r->section_lineno = r->lineno;
+		r->have_key = 0;
+		r->section_keys = 0;
+		if (close && close - s - 1 > INI_NAME_MAX && !r->failed) {
+			ls_err_set(r->err, LS_EPARSE, "%s:%d: section name is "
+				   "longer than %d bytes", r->fname, r->lineno,
+				   INI_NAME_MAX);
+			r->failed = 1;
+		}
+	} else {
+		const char *eq = s;
+		while (eq < e && *eq != '=' && *eq != ':')
+			eq++;
+		/* A malformed line counts too: inih reports it itself. */
+		r->section_keys++;
+		if (eq < e) {
+			r->have_key = 1;
+			if (eq - s > INI_NAME_MAX && !r->failed) {
+				ls_err_set(r->err, LS_EPARSE, "%s:%d: key name "
+					   "is longer than %d bytes", r->fname,
+					   r->lineno, INI_NAME_MAX);
+				r->failed = 1;
+			}
+		}
+	}
 	return str;
 }
 
@@ -125,7 +176,7 @@ int
 inifile_parse(const char *fname, const char *data, size_t len, inifile_cb cb,
 	      void *payload, struct ls_err *err)
 {
-	struct reader r = { fname, data, len, 0, 0, 0, 0, cb, payload, err, 0 };
+	struct reader r = { fname, data, len, 0, 0, 0, 0, 0, 0, cb, payload, err, 0 };
 	int ret;
 
 	/* INI_MAX_LINE includes the newline and the NUL. */
@@ -133,6 +184,7 @@ inifile_parse(const char *fname, const char *data, size_t len, inifile_cb cb,
 	if (ret < 0)
 		return ret;
 	ret = ini_parse_stream(reader_fn, &r, handler_fn, &r);
+	section_done(&r);
 	if (r.failed)
 		return err->code ? err->code : LS_EPARSE;
 	if (ret > 0)

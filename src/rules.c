@@ -189,7 +189,8 @@ on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 		return ls_err_set(err, LS_EPARSE, "%s:%d: key '%s' outside "
 				  "a [rule-id] section", st->fname, k->lineno,
 				  k->name);
-	if (st->cur == NULL || strcmp(st->cur->id, k->section)) {
+	if (st->cur == NULL || strcmp(st->cur->id, k->section) ||
+	    st->cur->lineno != k->section_lineno) {
 		ret = new_rule(st, k, err);
 		if (ret < 0)
 			return ret;

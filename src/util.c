@@ -258,6 +258,11 @@ mkdir_p(const char *path, int mode, struct ls_err *err)
 	char *p = xstrdup(path);
 	int ret = 0;
 
+	if (*p == '\0') {
+		free(p);
+		return ls_err_set(err, LS_EIO, "cannot create a directory "
+				  "with an empty name");
+	}
 	for (char *s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

@@ -152,6 +152,12 @@ static const struct {
 	{ "line with no '='", IN("[a]\nk=v\njunk\nz=1\n"), "f.ini:3: " },
 	{ "unclosed section", IN("k=v\n[a\n"), "f.ini:2: " },
 	{ "first of two bad lines", IN("[a]\nbad\nworse\n"), "f.ini:2: " },
+	{ "section with no keys", IN("[a]\nk=v\n; c\n[b]\n[c]\nk=v\n"),
+	  "f.ini:4: section has no keys" },
+	{ "carriage return before ';'", IN("[a]\nk = x\r;y\n"), "f.ini:2: " },
+	{ "section name over 49 bytes",
+	  IN("[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\nk=v\n"),
+	  "f.ini:1: section name is longer" },
 };
 
 static void

@@ -136,6 +136,11 @@ static const struct {
 	  "t.ini:3: indented line continues nothing" },
 	{ "section twice in a file", HEAD "[s]\ndescription = d\nregex = b\n"
 	  "[r]\nexample = x\n", "t.ini:7: section 'r' appears twice" },
+	{ "section repeated right after itself", HEAD "[r]\nexample = x\n",
+	  "t.ini:4: section 'r' appears twice" },
+	{ "indented key right after a section is not a continuation",
+	  "[a]\ndescription = A\nregex = x\n[b]\n  regex = y\n"
+	  "description = B\nregex = z\n", "t.ini:7: 'regex' given twice" },
 	{ "no rules at all", "; nothing\n", "no rules were loaded" },
 	{ "syntax error", HEAD "junk\n", "t.ini:4: " },
 };
