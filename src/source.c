@@ -286,14 +286,44 @@ walk_error(struct repo *r, struct ls_err *err)
 	return repo_git_error(err, "cannot walk the commits");
 }
 
+/* The commits a shallow clone cut history at (.git/shallow). */
+static void
+shallow_load(struct repo *r, git_oid **out, size_t *nr)
+{
+	struct buf p = BUF_INIT, b = BUF_INIT;
+	struct ls_err err = { 0, "" };
+	size_t alloc = 0;
+
+	*out = NULL;
+	*nr = 0;
+	buf_printf(&p, "%sshallow", git_repository_commondir(r->git));
+	if (access(p.ptr, F_OK) == 0 && read_file(&b, p.ptr, &err) == 0) {
+		for (const char *s = b.ptr; s && *s;) {
+			const char *nl = strchr(s, '\n');
+			size_t n = nl ? (size_t)(nl - s) : strlen(s);
+			git_oid id;
+			if (n == GIT_OID_HEXSZ &&
+			    git_oid_fromstrn(&id, s, n) == 0) {
+				LS_GROW(*out, *nr + 1, alloc);
+				(*out)[(*nr)++] = id;
+			}
+			s += n + (nl != NULL);
+		}
+	}
+	buf_release(&b);
+	buf_release(&p);
+}
+
 int
 source_walk(struct repo *r, const struct source_range *range,
 	    source_commit_cb cb, void *payload, struct ls_err *err)
 {
 	git_revwalk *walk = NULL;
-	git_oid oid;
+	git_oid oid, *shallow = NULL;
+	size_t nr_shallow;
 	int ret = 0, e;
 
+	shallow_load(r, &shallow, &nr_shallow);
 	if (git_revwalk_new(&walk, r->git) < 0)
 		return repo_git_error(err, "cannot walk the commits");
 	/* Oldest first: a secret is reported with the commit adding it. */
@@ -314,6 +344,19 @@ source_walk(struct repo *r, const struct source_range *range,
 		ret = walk_error(r, err);
 	while (ret == 0 && (e = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
+		/*
+		 * Past this commit history is missing: what it changed is
+		 * unknown, and scanning it whole would not be the same.
+		 */
+		for (size_t i = 0; i < nr_shallow; i++)
+			if (git_oid_equal(&oid, &shallow[i]))
+				ret = ls_err_set(err, LS_EGIT, "this is a shallow "
+						 "clone and the commits to scan "
+						 "reach its boundary (%.12s); "
+						 "run `git fetch --unshallow`",
+						 git_oid_tostr_s(&oid));
+		if (ret < 0)
+			break;
 		if (git_commit_lookup(&c, r->git, &oid) < 0) {
 			ret = walk_error(r, err);
 			break;
@@ -324,6 +367,7 @@ source_walk(struct repo *r, const struct source_range *range,
 	if (ret == 0 && e != GIT_ITEROVER)
 		ret = walk_error(r, err);
 	git_revwalk_free(walk);
+	free(shallow);
 	return ret;
 }
 
