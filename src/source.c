@@ -286,6 +286,62 @@ walk_error(struct repo *r, struct ls_err *err)
 	return repo_git_error(err, "cannot walk the commits");
 }
 
+/* An open-addressing set of object ids, for "each blob once". */
+struct oid_set {
+	git_oid *slots;
+	char *used;
+	size_t nr, cap;
+};
+
+static size_t
+oid_hash(const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return h;
+}
+
+static int
+oid_set_has(const struct oid_set *s, const git_oid *id)
+{
+	if (s->cap == 0)
+		return 0;
+	for (size_t i = oid_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i])
+			return 0;
+		if (git_oid_equal(&s->slots[i], id))
+			return 1;
+	}
+}
+
+/* Returns 1 when id was added, 0 when it was there already. */
+static int
+oid_set_add(struct oid_set *s, const git_oid *id)
+{
+	if (2 * (s->nr + 1) > s->cap) {
+		struct oid_set n = { NULL, NULL, 0, s->cap ? s->cap * 2 : 1024 };
+		n.slots = xcalloc(n.cap, sizeof(*n.slots));
+		n.used = xcalloc(n.cap, 1);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->used[i])
+				oid_set_add(&n, &s->slots[i]);
+		free(s->slots);
+		free(s->used);
+		*s = n;
+	}
+	for (size_t i = oid_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i]) {
+			s->used[i] = 1;
+			s->slots[i] = *id;
+			s->nr++;
+			return 1;
+		}
+		if (git_oid_equal(&s->slots[i], id))
+			return 0;
+	}
+}
+
 /* The commits a shallow clone cut history at (.git/shallow). */
 static void
 shallow_load(struct repo *r, git_oid **out, size_t *nr)
@@ -314,6 +370,142 @@ shallow_load(struct repo *r, git_oid **out, size_t *nr)
 	buf_release(&p);
 }
 
+struct shallow_walk {
+	struct repo *r;
+	const git_oid *shallow;
+	size_t nr_shallow;
+	struct oid_set hidden, taken;
+	git_commit **list;
+	size_t nr, alloc;
+	struct ls_err *err;
+};
+
+static int
+is_shallow(const struct shallow_walk *w, const git_oid *id)
+{
+	for (size_t i = 0; i < w->nr_shallow; i++)
+		if (git_oid_equal(id, &w->shallow[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Mark tip and its ancestors hidden (hide) or taken (!hide). A shallow
+ * commit has no known parents: hiding stops there; taking one fails.
+ */
+static int
+shallow_visit(struct shallow_walk *w, const git_oid *tip, int hide)
+{
+	git_oid *stack = xmalloc(sizeof(*stack));
+	size_t nr = 1, alloc = 1;
+	int ret = 0;
+
+	stack[0] = *tip;
+	while (ret == 0 && nr > 0) {
+		git_oid id = stack[--nr];
+		git_commit *c = NULL;
+
+		if (hide && !oid_set_add(&w->hidden, &id))
+			continue;
+		if (!hide && (oid_set_has(&w->hidden, &id) ||
+			      !oid_set_add(&w->taken, &id)))
+			continue;
+		if (git_commit_lookup(&c, w->r->git, &id) < 0) {
+			ret = repo_git_error(w->err, "cannot read a commit");
+			break;
+		}
+		if (is_shallow(w, &id)) {
+			if (!hide)
+				ret = ls_err_set(w->err, LS_EGIT, "this is a "
+						 "shallow clone and the commits "
+						 "to scan reach its boundary "
+						 "(%.12s); run `git fetch "
+						 "--unshallow`",
+						 git_oid_tostr_s(&id));
+		} else {
+			for (unsigned int i = 0; i < git_commit_parentcount(c);
+			     i++) {
+				LS_GROW(stack, nr + 1, alloc);
+				stack[nr++] = *git_commit_parent_id(c, i);
+			}
+		}
+		if (!hide && ret == 0) {
+			LS_GROW(w->list, w->nr + 1, w->alloc);
+			w->list[w->nr++] = c;
+			c = NULL;
+		}
+		git_commit_free(c);
+	}
+	free(stack);
+	return ret;
+}
+
+static int
+hide_ref(const char *name, void *payload)
+{
+	struct shallow_walk *w = payload;
+	git_oid id;
+
+	if (git_reference_name_to_id(&id, w->r->git, name) < 0)
+		return 0;
+	return shallow_visit(w, &id, 1) < 0 ? -1 : 0;
+}
+
+static int
+cmp_commit_time(const void *a, const void *b)
+{
+	git_time_t x = git_commit_time(*(git_commit *const *)a);
+	git_time_t y = git_commit_time(*(git_commit *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * libgit2 1.5 does not know shallow clones: its walk fails on the
+ * boundary's missing parents even when only hiding through them. The
+ * history of a shallow clone is short, so walk it by hand: boundary
+ * commits have no parents when hiding, and taking one fails closed.
+ */
+static int
+walk_shallow(struct repo *r, const struct source_range *range,
+	     const git_oid *shallow, size_t nr_shallow, source_commit_cb cb,
+	     void *payload, struct ls_err *err)
+{
+	struct shallow_walk w;
+	int ret = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.shallow = shallow;
+	w.nr_shallow = nr_shallow;
+	w.err = err;
+	for (size_t i = 0; ret == 0 && i < range->nr_hide; i++)
+		ret = shallow_visit(&w, &range->hide[i], 1);
+	if (ret == 0 && range->hide_glob &&
+	    git_reference_foreach_glob(r->git, range->hide_glob, hide_ref,
+				       &w) < 0)
+		ret = err->code ? err->code :
+			repo_git_error(err, "cannot read the refs");
+	for (size_t i = 0; ret == 0 && i < range->nr_push; i++)
+		ret = shallow_visit(&w, &range->push[i], 0);
+	if (ret == 0 && range->all_refs)
+		ret = ls_err_set(err, LS_EGIT, "this is a shallow clone; run "
+				 "`git fetch --unshallow` to scan its history");
+	/* Oldest first, by commit time: topological enough for reporting. */
+	if (w.nr > 1)
+		qsort(w.list, w.nr, sizeof(*w.list), cmp_commit_time);
+	for (size_t i = 0; ret == 0 && i < w.nr; i++)
+		ret = cb(w.list[i], payload, err);
+	for (size_t i = 0; i < w.nr; i++)
+		git_commit_free(w.list[i]);
+	free(w.list);
+	free(w.hidden.slots);
+	free(w.hidden.used);
+	free(w.taken.slots);
+	free(w.taken.used);
+	return ret;
+}
+
 int
 source_walk(struct repo *r, const struct source_range *range,
 	    source_commit_cb cb, void *payload, struct ls_err *err)
@@ -324,6 +516,12 @@ source_walk(struct repo *r, const struct source_range *range,
 	int ret = 0, e;
 
 	shallow_load(r, &shallow, &nr_shallow);
+	if (nr_shallow > 0) {
+		ret = walk_shallow(r, range, shallow, nr_shallow, cb, payload,
+				   err);
+		free(shallow);
+		return ret;
+	}
 	if (git_revwalk_new(&walk, r->git) < 0)
 		return repo_git_error(err, "cannot walk the commits");
 	/* Oldest first: a secret is reported with the commit adding it. */
@@ -369,49 +567,6 @@ source_walk(struct repo *r, const struct source_range *range,
 	git_revwalk_free(walk);
 	free(shallow);
 	return ret;
-}
-
-/* An open-addressing set of blob ids, for "each blob once". */
-struct oid_set {
-	git_oid *slots;
-	char *used;
-	size_t nr, cap;
-};
-
-static size_t
-oid_hash(const git_oid *id)
-{
-	size_t h;
-
-	memcpy(&h, id->id, sizeof(h));
-	return h;
-}
-
-/* Returns 1 when id was added, 0 when it was there already. */
-static int
-oid_set_add(struct oid_set *s, const git_oid *id)
-{
-	if (2 * (s->nr + 1) > s->cap) {
-		struct oid_set n = { NULL, NULL, 0, s->cap ? s->cap * 2 : 1024 };
-		n.slots = xcalloc(n.cap, sizeof(*n.slots));
-		n.used = xcalloc(n.cap, 1);
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->used[i])
-				oid_set_add(&n, &s->slots[i]);
-		free(s->slots);
-		free(s->used);
-		*s = n;
-	}
-	for (size_t i = oid_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (!s->used[i]) {
-			s->used[i] = 1;
-			s->slots[i] = *id;
-			s->nr++;
-			return 1;
-		}
-		if (git_oid_equal(&s->slots[i], id))
-			return 0;
-	}
 }
 
 struct history_ctx {
