@@ -456,12 +456,13 @@ hook_pre_push(int argc, char **argv)
 	if (ret == 0)
 		ret = run_open(&run, 1, &err);
 	if (ret == 0) {
-		git_remote *rm = NULL;
-		/* A URL instead of a remote name has no tracking refs. */
-		if (*remote && git_remote_lookup(&rm, run.repo->git, remote) ==
-		    0)
+		/*
+		 * A URL instead of a remote name has no tracking refs. (Not
+		 * git_remote_lookup: in Debian's libgit2 1.5 its config
+		 * regex leaks PCRE2 match frames.)
+		 */
+		if (*remote && repo_has_remote(run.repo, remote))
 			buf_printf(&glob, "refs/remotes/%s/*", remote);
-		git_remote_free(rm);
 		ret = scan_updates(&run, &u, glob.len ? glob.ptr : NULL, &err);
 	}
 	progress(&run, 1);

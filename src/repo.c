@@ -184,3 +184,22 @@ repo_hooks_dir(struct repo *r, char **out, struct ls_err *err)
 	buf_release(&b);
 	return 0;
 }
+
+int
+repo_has_remote(struct repo *r, const char *name)
+{
+	git_config *cfg = NULL;
+	struct buf key = BUF_INIT;
+	char *url;
+	int has;
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return 0;
+	buf_printf(&key, "remote.%s.url", name);
+	url = config_string(cfg, key.ptr);
+	has = url != NULL;
+	free(url);
+	buf_release(&key);
+	git_config_free(cfg);
+	return has;
+}

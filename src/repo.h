@@ -33,6 +33,9 @@ int repo_load_staged(struct repo *r, struct ls_err *err);
 /* "Name <email>" of whoever commits; owned by the caller. */
 char *repo_user(struct repo *r);
 
+/* 1 when name is a configured remote (remote.<name>.url is set). */
+int repo_has_remote(struct repo *r, const char *name);
+
 /* Where hooks go: core.hooksPath or <git common dir>/hooks. Owned. */
 int repo_hooks_dir(struct repo *r, char **out, struct ls_err *err);
 
