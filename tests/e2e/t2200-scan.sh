@@ -109,6 +109,15 @@ sarif_output() {
 	return 0
 }
 
+progress_on_tty_only() {
+	history_repo
+	"$LEAKSTOP" scan --history >/dev/null 2>../err
+	grep -q "MB/s" ../err && die "progress shown without a terminal"
+	script -qec "\"$LEAKSTOP\" scan --history" /dev/null >../tty 2>&1
+	grep -q "leakstop: [0-9]* commits, [0-9]* files, [0-9.]* MB, [0-9.]* MB/s" \
+		../tty || { cat ../tty >&2; die "no progress on a terminal"; }
+}
+
 usage() {
 	"$LEAKSTOP" scan 2>/dev/null
 	[ $? -eq 64 ] || die "scan without what did not exit 64"
@@ -127,4 +136,5 @@ test_case "scan PATH... and -: whole files, no .git, no links" \
 test_case "JSON: one object per finding, redacted" json_output
 test_case "SARIF 2.1.0: rules, results, locations, fingerprints" \
 	sarif_output
+test_case "progress on a terminal only" progress_on_tty_only
 test_case "scan usage errors exit 64" usage
