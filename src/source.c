@@ -17,6 +17,19 @@ skipped(struct scan_stats *st, size_t *counter, const char *path)
 		st->first_skipped = xstrdup(path);
 }
 
+static int
+missing(struct ls_err *err, const char *path, const git_oid *id)
+{
+	struct buf what = BUF_INIT;
+	int ret;
+
+	buf_printf(&what, "cannot read '%s' (object %.12s)", path,
+		   git_oid_tostr_s(id));
+	ret = repo_git_error(err, what.ptr);
+	buf_release(&what);
+	return ret;
+}
+
 /* What a delta is compared with beyond its own old side. */
 struct delta_ctx {
 	git_repository *repo;
@@ -75,7 +88,7 @@ source_delta(const struct delta_ctx *c, const git_diff_delta *d,
 
 	/* Look at the size before loading a blob that may be 1 GB. */
 	if (git_odb_read_header(&size, &type, c->odb, &d->new_file.id) < 0) {
-		ret = repo_git_error(err, "cannot read a staged object");
+		ret = missing(err, path, &d->new_file.id);
 		goto out;
 	}
 	if (size > c->max_size) {
@@ -83,7 +96,7 @@ source_delta(const struct delta_ctx *c, const git_diff_delta *d,
 		goto out;
 	}
 	if (git_blob_lookup(&new_blob, repo, &d->new_file.id) < 0) {
-		ret = repo_git_error(err, "cannot read a staged object");
+		ret = missing(err, path, &d->new_file.id);
 		goto out;
 	}
 	switch (lines_classify(git_blob_rawcontent(new_blob),

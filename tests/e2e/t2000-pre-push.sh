@@ -162,6 +162,16 @@ shallow_clone_fails_closed() {
 	expect_out "aws-access-key-id"
 }
 
+missing_object_fails_closed() {
+	mk_pair
+	commit_nv "new" n.txt "fresh content $$"
+	blob=$(git rev-parse HEAD:n.txt)
+	rm -f ".git/objects/$(echo "$blob" | cut -c1-2)/$(echo "$blob" | cut -c3-)"
+	push_blocked origin HEAD:main
+	expect_out "leakstop: cannot scan: cannot read 'n.txt' (object $(echo "$blob" | cut -c1-12))"
+	expect_out "push anyway: LEAKSTOP_OVERRIDE="
+}
+
 malformed_stdin_fails_closed() {
 	mk_pair
 	for input in "refs/heads/main abc refs/heads/main def" \
@@ -212,6 +222,7 @@ test_case "merge whose conflict resolution adds a secret blocks" \
 test_case "merge of a branch the remote has passes" clean_merge_passes
 test_case "shallow clone: fails closed past its history" \
 	shallow_clone_fails_closed
+test_case "a missing object fails closed" missing_object_fails_closed
 test_case "malformed pre-push input fails closed" \
 	malformed_stdin_fails_closed
 test_case "300 commits, no cap" many_commits_no_cap
