@@ -104,9 +104,18 @@ engine_scan(struct engine *e, const struct added *a, const char *path,
 		ret = finding_collect(out, e->confirmer, &e->raw, a, path,
 				      e->key, err);
 	if (ret == 0)
-		filter_apply(out, first, &e->rules);
+		filter_apply(e->filter, out, first, &e->rules, a);
 	finding_forget_secrets(out, first);
 	return ret;
+}
+
+int
+engine_set_policy(struct engine *e, const struct policy *policy,
+		  struct ls_err *err)
+{
+	filter_free(e->filter);
+	e->filter = NULL;
+	return filter_new(&e->filter, policy, err);
 }
 
 void
@@ -114,6 +123,7 @@ engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	filter_free(e->filter);
 	raw_matches_release(&e->raw);
 	confirmer_free(e->confirmer);
 	scanner_free(e->scanner);

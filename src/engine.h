@@ -9,6 +9,7 @@
 #ifndef LS_ENGINE_H
 #define LS_ENGINE_H
 
+#include "config.h"
 #include "db.h"
 #include "finding.h"
 #include "lines.h"
@@ -22,6 +23,7 @@ struct engine {
 	struct confirmer *confirmer;
 	struct raw_matches raw;
 	unsigned char key[LS_KEY_LEN];
+	struct filter *filter;	/* the policy's filters; NULL: none */
 	int rebuilt;		/* the database was compiled at start-up */
 };
 
@@ -42,6 +44,13 @@ int engine_open(struct engine **out, const char *db_path,
 
 /* Compile the built-in rules into a fresh engine (no file involved). */
 int engine_compile(struct engine **out, struct ls_err *err);
+
+/*
+ * Apply a policy from now on (policy is borrowed and must outlive e).
+ * Errors: an allow regex that does not compile.
+ */
+int engine_set_policy(struct engine *e, const struct policy *policy,
+		      struct ls_err *err);
 
 /* Scan one buffer of added text; append findings for path to out. */
 int engine_scan(struct engine *e, const struct added *a, const char *path,

@@ -1,7 +1,11 @@
 /*
  * filter.c - placeholder stop list and entropy floor
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "filter.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
 
 #include <ctype.h>
 #include <math.h>
@@ -157,15 +161,150 @@ filter_validate(enum rule_validate v, const char *s, size_t len)
 	}
 }
 
+struct filter {
+	const struct policy *policy;
+	pcre2_code **regex;
+	size_t nr_regex;
+	pcre2_match_data *md;
+	size_t inline_allowed;
+};
+
+int
+filter_new(struct filter **out, const struct policy *policy,
+	   struct ls_err *err)
+{
+	struct filter *f = xcalloc(1, sizeof(*f));
+
+	f->policy = policy;
+	f->regex = xcalloc(policy->nr_regex ? policy->nr_regex : 1,
+			   sizeof(*f->regex));
+	for (size_t i = 0; i < policy->nr_regex; i++) {
+		int code;
+		PCRE2_SIZE off;
+		f->regex[i] = pcre2_compile((PCRE2_SPTR)policy->allow_regex[i],
+					    PCRE2_ZERO_TERMINATED, 0, &code,
+					    &off, NULL);
+		if (f->regex[i] == NULL) {
+			filter_free(f);
+			return ls_err_set(err, LS_EPARSE, "allow regex '%s' "
+					  "does not compile",
+					  policy->allow_regex[i]);
+		}
+		f->nr_regex = i + 1;
+	}
+	f->md = pcre2_match_data_create(1, NULL);
+	*out = f;
+	return 0;
+}
+
 void
-filter_apply(struct finding_list *list, size_t from,
-	     const struct rule_set *rules)
+filter_free(struct filter *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nr_regex; i++)
+		pcre2_code_free(f->regex[i]);
+	free(f->regex);
+	pcre2_match_data_free(f->md);
+	free(f);
+}
+
+size_t
+filter_inline_allowed(const struct filter *f)
+{
+	return f ? f->inline_allowed : 0;
+}
+
+int
+filter_line_has_marker(const char *line, size_t len, const char *marker,
+		       size_t skip, size_t skip_len)
+{
+	size_t n = strlen(marker);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		if (memcmp(line + i, marker, n))
+			continue;
+		/* "allow" must not be the start of "allow-next-line" etc. */
+		if (i + n < len && (line[i + n] == '-' ||
+				    isalnum((unsigned char)line[i + n])))
+			continue;
+		/* The marker must not be made of the secret's own bytes. */
+		if (i + n > skip && i < skip + skip_len)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* Is the finding's line covered by an inline marker in the new file? */
+static int
+inline_allowed(const struct added *a, const struct finding *f)
+{
+	const char *line;
+	size_t len;
+
+	if (a == NULL || a->full == NULL)
+		return 0;
+	if (lines_full_line(a, f->line, &line, &len) &&
+	    filter_line_has_marker(line, len, "leakstop:allow", f->col - 1,
+				   f->secret_len))
+		return 1;
+	if (f->line > 1 && lines_full_line(a, f->line - 1, &line, &len) &&
+	    filter_line_has_marker(line, len, "leakstop:allow-next-line",
+				   len, 0))
+		return 1;
+	/* Inside a leakstop:allow-begin ... leakstop:allow-end block. */
+	int open = 0;
+	for (size_t n = 1; n < f->line; n++) {
+		if (!lines_full_line(a, n, &line, &len))
+			break;
+		if (filter_line_has_marker(line, len, "leakstop:allow-begin",
+					   len, 0))
+			open = 1;
+		else if (filter_line_has_marker(line, len,
+						"leakstop:allow-end", len, 0))
+			open = 0;
+	}
+	return open;
+}
+
+static int
+policy_allows(struct filter *flt, const struct finding *f)
+{
+	const struct policy *p = flt->policy;
+
+	for (size_t i = 0; i < p->nr_paths; i++)
+		if (policy_glob_match(p->allow_paths[i], f->path))
+			return 1;
+	for (size_t i = 0; f->secret && i < p->nr_stopwords; i++) {
+		struct buf w = BUF_INIT;
+		for (const char *c = p->stopwords[i]; *c; c++)
+			buf_addch(&w, (char)tolower((unsigned char)*c));
+		int hit = contains_ci(f->secret, f->secret_len, w.ptr);
+		buf_release(&w);
+		if (hit)
+			return 1;
+	}
+	for (size_t i = 0; f->secret && i < flt->nr_regex; i++)
+		if (flt->md && pcre2_match(flt->regex[i],
+					   (PCRE2_SPTR)f->secret,
+					   f->secret_len, 0, 0, flt->md,
+					   NULL) >= 0)
+			return 1;
+	return 0;
+}
+
+void
+filter_apply(struct filter *flt, struct finding_list *list, size_t from,
+	     const struct rule_set *rules, const struct added *a)
 {
 	size_t i = from;
 
 	while (i < list->nr) {
-		const struct finding *f = &list->items[i];
+		struct finding *f = &list->items[i];
 		const struct rule *r = &rules->rules[f->rule];
+		const struct rule_policy *rp = flt ?
+			policy_rule(flt->policy, rules, f->rule) : NULL;
 		int drop = 0;
 
 		if (f->secret == NULL)
@@ -179,6 +318,17 @@ filter_apply(struct finding_list *list, size_t from,
 			 filter_entropy(f->secret, f->secret_len) <
 			 r->min_entropy)
 			drop = 1;
+		if (!drop && rp && !rp->enabled)
+			drop = 1;
+		if (!drop && flt && policy_allows(flt, f))
+			drop = 1;
+		if (!drop && flt && flt->policy->inline_allow &&
+		    inline_allowed(a, f)) {
+			flt->inline_allowed++;
+			drop = 1;
+		}
+		if (!drop && rp && rp->severity == LS_SEV_WARN)
+			f->warn = 1;
 		if (drop)
 			finding_remove(list, i);
 		else

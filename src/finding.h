@@ -26,6 +26,7 @@ struct finding {
 	int confirmed;		/* 0: the second stage did not agree */
 	char *commit;		/* owned: full hex id of the commit adding it */
 	char *subject;		/* owned: that commit's subject line */
+	int warn;		/* the policy says: report, do not block */
 	/*
 	 * Borrowed from the scanned buffer for the filters only; NULL once
 	 * finding_forget_secrets() ran. Never printed.

@@ -28,6 +28,8 @@ lines_whole(struct added *a, const char *data, size_t len)
 	a->data = data;
 	a->len = len;
 	a->whole = 1;
+	a->full = data;
+	a->full_len = len;
 }
 
 static void
@@ -72,6 +74,8 @@ lines_added(struct added *a, const git_blob *old_blob,
 				 e ? e->message : "unknown error");
 		goto out;
 	}
+	a->full = git_blob_rawcontent(new_blob);
+	a->full_len = (size_t)git_blob_rawsize(new_blob);
 	nr_hunks = git_patch_num_hunks(patch);
 	for (size_t h = 0; h < nr_hunks; h++) {
 		int nr_lines = git_patch_num_lines_in_hunk(patch, h);
@@ -134,6 +138,8 @@ intersect(struct added *a, struct added *b)
 	}
 	r.data = r.own.ptr ? r.own.ptr : "";
 	r.len = r.own.len;
+	r.full = a->full;
+	r.full_len = a->full_len;
 	lines_release(a);
 	*a = r;
 }
@@ -187,6 +193,28 @@ lines_locate(const struct added *a, size_t off, size_t *lineno, size_t *col)
 	}
 	*lineno = a->lines[lo].lineno;
 	*col = off - a->lines[lo].off + 1;
+}
+
+int
+lines_full_line(const struct added *a, size_t lineno, const char **line,
+		size_t *len)
+{
+	const char *p = a->full, *end = a->full + a->full_len;
+
+	if (p == NULL || lineno == 0)
+		return 0;
+	for (size_t n = 1; n < lineno; n++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return 0;
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	*line = p;
+	*len = (size_t)((nl ? nl : end) - p);
+	if (*len && (*line)[*len - 1] == '\r')
+		(*len)--;
+	return p < end || lineno == 1;
 }
 
 size_t

@@ -32,6 +32,8 @@ struct added {
 	struct added_line *lines;
 	size_t nr, alloc;
 	int whole;		/* data is the whole file, lines unused */
+	const char *full;	/* the whole new file (borrowed), for markers */
+	size_t full_len;
 };
 
 /* Decide how to treat a new file's content. */
@@ -61,6 +63,13 @@ void lines_whole(struct added *a, const char *data, size_t len);
 /* Map an offset in a->data to a 1-based line and column. */
 void lines_locate(const struct added *a, size_t off, size_t *lineno,
 		  size_t *col);
+
+/*
+ * The text of line lineno (1-based) of the whole new file: start and
+ * length without the newline. Returns 0 when there is no such line.
+ */
+int lines_full_line(const struct added *a, size_t lineno, const char **line,
+		    size_t *len);
 
 /* Start of the line holding off. */
 size_t lines_line_start(const struct added *a, size_t off);

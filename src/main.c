@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "filter.h"
 #include "check.h"
+#include "config.h"
 #include "db.h"
 #include "engine.h"
 #include "install.h"
@@ -90,6 +92,8 @@ struct run {
 	int dedupe;		/* report a secret once, with its first commit */
 	struct repo *repo;
 	struct engine *engine;
+	struct policy policy;
+	int policy_failed;	/* the policy itself could not be read */
 	struct finding_list findings;
 	struct scan_stats stats;
 	const git_commit *commit;	/* being scanned, or NULL */
@@ -193,7 +197,7 @@ on_commit(const git_commit *commit, void *payload, struct ls_err *err)
 
 	run->commit = commit;
 	run->commits++;
-	ret = source_commit(run->repo, commit, DEFAULT_MAX_SIZE, &run->stats,
+	ret = source_commit(run->repo, commit, run->policy.max_file_size, &run->stats,
 			    on_file, run, err);
 	run->commit = NULL;
 	return ret;
@@ -206,6 +210,34 @@ is_blank(const char *s)
 		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
 			return 0;
 	return 1;
+}
+
+/* Findings of rules the policy sets to "warn": shown, not blocking. */
+static void
+report_warnings(struct run *run)
+{
+	struct finding_list warn = { NULL, 0, 0 };
+	struct report_ctx rc = { "", NULL, NULL, 0 };
+	struct buf what = BUF_INIT;
+
+	for (size_t i = 0; i < run->findings.nr;) {
+		if (!run->findings.items[i].warn) {
+			i++;
+			continue;
+		}
+		LS_GROW(warn.items, warn.nr + 1, warn.alloc);
+		warn.items[warn.nr++] = run->findings.items[i];
+		memmove(&run->findings.items[i], &run->findings.items[i + 1],
+			(run->findings.nr - i - 1) *
+			sizeof(*run->findings.items));
+		run->findings.nr--;
+	}
+	buf_printf(&what, "%s that do not block (severity = warn)",
+		   run->rc.what);
+	rc.what = what.ptr;
+	report_findings(stderr, &warn, &run->engine->rules, &rc);
+	finding_list_release(&warn);
+	buf_release(&what);
 }
 
 /*
@@ -221,10 +253,26 @@ decide(struct run *run, const struct ls_err *scan_err)
 	struct ls_err aerr = { 0, "" };
 	int code;
 
-	if (scan_err->code == 0)
+	if (run->engine)
+		run->stats.inline_allowed = filter_inline_allowed(
+			run->engine->filter);
+	if (scan_err->code == 0) {
 		report_skipped(stderr, &run->stats);
+		report_warnings(run);
+	}
 	if (scan_err->code == 0 && run->findings.nr == 0)
 		return EXIT_CLEAN;
+	if (scan_err->code && !run->policy.fail_closed &&
+	    !run->policy_failed) {
+		struct buf w = BUF_INIT;
+		buf_addstr(&w, "leakstop: warning: cannot scan: ");
+		buf_add_escaped(&w, scan_err->msg, strlen(scan_err->msg), 0);
+		buf_addstr(&w, "; going ahead because .leakstop.ini sets "
+			   "fail_closed = false\n");
+		fputs(w.ptr, stderr);
+		buf_release(&w);
+		return EXIT_CLEAN;
+	}
 	code = scan_err->code ? EXIT_CANNOT : EXIT_FINDINGS;
 	if (scan_err->code)
 		report_cannot_scan(stderr, scan_err->msg, run->rc.override);
@@ -274,6 +322,44 @@ decide(struct run *run, const struct ls_err *scan_err)
 	return EXIT_CLEAN;
 }
 
+/*
+ * The team's policy from HEAD's tree, then the committer's stricter
+ * settings. A policy that cannot be read fails closed, whatever it says.
+ */
+static int
+load_policy(struct run *run, struct ls_err *err)
+{
+	struct buf b = BUF_INIT;
+	char *size, *closed, *inl;
+	int found = 0, ret;
+
+	struct rule_set builtin;
+	const struct rule_set *rules = run->engine ? &run->engine->rules :
+		&builtin;
+
+	/* Rule ids in [rule ID] are checked against the built-in rules. */
+	rules_init(&builtin);
+	if (run->engine == NULL)
+		rules_add_builtin(&builtin, err);
+	ret = repo_head_file(run->repo, LS_POLICY_FILE, &b, &found, err);
+	if (ret == 0 && found)
+		ret = policy_parse(&run->policy, LS_POLICY_FILE,
+				   b.ptr ? b.ptr : "", b.len, rules, err);
+	rules_release(&builtin);
+	size = repo_config(run->repo, "leakstop.maxFileSize");
+	closed = repo_config(run->repo, "leakstop.failClosed");
+	inl = repo_config(run->repo, "leakstop.inlineAllow");
+	if (ret == 0)
+		ret = policy_personal(&run->policy, size, closed, inl, err);
+	if (ret < 0)
+		run->policy_failed = 1;
+	free(size);
+	free(closed);
+	free(inl);
+	buf_release(&b);
+	return ret;
+}
+
 /* Open the repository and the engine, with the cache and key under it. */
 static int
 run_open(struct run *run, int need_repo, struct ls_err *err)
@@ -293,6 +379,19 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 		buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
 	ret = engine_open(&run->engine, dbp.ptr, run->repo ? cache.ptr : NULL,
 			  run->repo ? run->repo->leakstop_dir : NULL, err);
+	/*
+	 * Read the policy even when the engine failed: it decides whether
+	 * "cannot scan" blocks. Its own errors come second.
+	 */
+	if (run->repo) {
+		struct ls_err perr = { 0, "" };
+		if (load_policy(run, &perr) < 0 && ret == 0)
+			ret = ls_err_set(err, perr.code, "%s", perr.msg);
+	}
+	if (ret == 0)
+		ret = engine_set_policy(run->engine, &run->policy, err);
+	run->policy.max_file_size = run->policy.max_file_size ?
+		run->policy.max_file_size : DEFAULT_MAX_SIZE;
 	buf_release(&cache);
 	buf_release(&dbp);
 	return ret;
@@ -303,6 +402,7 @@ run_release(struct run *run)
 {
 	finding_list_release(&run->findings);
 	scan_stats_release(&run->stats);
+	policy_release(&run->policy);
 	engine_free(run->engine);
 	repo_free(run->repo);
 	git_libgit2_shutdown();
@@ -312,6 +412,7 @@ static void
 run_init(struct run *run, const char *mode)
 {
 	memset(run, 0, sizeof(*run));
+	policy_init(&run->policy);
 	run->mode = mode;
 	clock_gettime(CLOCK_MONOTONIC, &run->started);
 	run->last = run->started;
@@ -348,7 +449,7 @@ scan_staged(struct run *run, struct ls_err *err)
 	if (ret == 0)
 		ret = repo_load_staged(run->repo, err);
 	if (ret == 0)
-		ret = source_staged(run->repo, DEFAULT_MAX_SIZE, &run->stats,
+		ret = source_staged(run->repo, run->policy.max_file_size, &run->stats,
 				    on_file, run, err);
 	return ret;
 }
@@ -583,7 +684,7 @@ scan_history(struct run *run, struct ls_err *err)
 	int ret = run_open(run, 1, err);
 
 	if (ret == 0)
-		ret = source_history(run->repo, DEFAULT_MAX_SIZE, &run->stats,
+		ret = source_history(run->repo, run->policy.max_file_size, &run->stats,
 				     on_history_file, run, err);
 	run->commit = NULL;
 	return ret;
@@ -631,7 +732,7 @@ scan_path(struct run *run, const char *path, struct ls_err *err)
 		return scan_dir(run, path, err);
 	if (!S_ISREG(st.st_mode))
 		return 0;	/* links, devices, sockets: not content */
-	if ((size_t)st.st_size > DEFAULT_MAX_SIZE) {
+	if ((size_t)st.st_size > run->policy.max_file_size) {
 		run->stats.large++;
 		if (!run->stats.first_skipped)
 			run->stats.first_skipped = xstrdup(path);

@@ -203,3 +203,50 @@ repo_has_remote(struct repo *r, const char *name)
 	git_config_free(cfg);
 	return has;
 }
+
+int
+repo_head_file(struct repo *r, const char *path, struct buf *out,
+	       int *found, struct ls_err *err)
+{
+	git_object *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	int ret = 0, unborn = git_repository_head_unborn(r->git);
+
+	*found = 0;
+	if (unborn == 1)
+		return 0;
+	if (unborn < 0 || git_revparse_single(&tree, r->git, "HEAD^{tree}") < 0)
+		return repo_git_error(err, "cannot read HEAD's tree");
+	if (git_tree_entry_bypath(&te, (git_tree *)tree, path) < 0)
+		goto out;	/* no such file: not an error */
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+		ret = ls_err_set(err, LS_EPARSE, "'%s' in HEAD is not a file",
+				 path);
+		goto out;
+	}
+	if (git_blob_lookup(&blob, r->git, git_tree_entry_id(te)) < 0) {
+		ret = repo_git_error(err, "cannot read the policy file");
+		goto out;
+	}
+	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	*found = 1;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_object_free(tree);
+	return ret;
+}
+
+char *
+repo_config(struct repo *r, const char *name)
+{
+	git_config *cfg = NULL;
+	char *v;
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return NULL;
+	v = config_string(cfg, name);
+	git_config_free(cfg);
+	return v;
+}

@@ -33,6 +33,16 @@ int repo_load_staged(struct repo *r, struct ls_err *err);
 /* "Name <email>" of whoever commits; owned by the caller. */
 char *repo_user(struct repo *r);
 
+/*
+ * Read path from HEAD's tree into out. *found is 0 (and out untouched)
+ * when HEAD is unborn or has no such file. Errors: LS_EGIT.
+ */
+int repo_head_file(struct repo *r, const char *path, struct buf *out,
+		   int *found, struct ls_err *err);
+
+/* A git config value as a string, or NULL when unset. Owned. */
+char *repo_config(struct repo *r, const char *name);
+
 /* 1 when name is a configured remote (remote.<name>.url is set). */
 int repo_has_remote(struct repo *r, const char *name);
 

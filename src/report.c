@@ -206,6 +206,14 @@ report_skipped(FILE *fp, const struct scan_stats *st)
 	struct buf b = BUF_INIT;
 	const char *sep = "";
 
+	if (st->inline_allowed)
+		fprintf(fp, "leakstop: note: %zu finding%s let through by "
+			"leakstop:allow markers\n", st->inline_allowed,
+			st->inline_allowed == 1 ? "" : "s");
+	if (st->policy_changed)
+		fprintf(fp, "leakstop: note: this change edits .leakstop.ini; "
+			"the scan used the policy in HEAD, the new one takes "
+			"effect once committed\n");
 	if (st->binary + st->large + st->lfs + st->submodules == 0)
 		return;
 	buf_addstr(&b, "leakstop: note: not scanned: ");

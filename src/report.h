@@ -19,6 +19,8 @@ struct scan_stats {
 	size_t binary, large, lfs, submodules;
 	char *first_skipped;	/* owned: a path to name in the note */
 	size_t max_size;	/* the size limit that applied */
+	size_t inline_allowed;	/* findings a leakstop:allow marker let by */
+	int policy_changed;	/* the change edits the policy file */
 };
 
 void scan_stats_release(struct scan_stats *st);

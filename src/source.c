@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "lines.h"
 
 static void
@@ -77,6 +78,8 @@ source_delta(const struct delta_ctx *c, const git_diff_delta *d,
 				  path, d->status == GIT_DELTA_CONFLICTED ?
 				  "unmerged" : "unreadable");
 	}
+	if (!strcmp(path, LS_POLICY_FILE))
+		st->policy_changed = 1;
 	if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
 		skipped(st, &st->submodules, path);
 		return 0;

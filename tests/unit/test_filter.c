@@ -221,7 +221,7 @@ test_apply(void)
 	for (size_t i = 0; i < 6; i++)
 		add(&l, i < 3 ? 0 : 1, secrets[i]);
 	add(&l, 0, NULL);
-	filter_apply(&l, 1, &set);
+	filter_apply(NULL, &l, 1, &set, NULL);
 	CHECK(l.nr == 5, "filter_apply: 3 of 7 removed");
 	CHECK(l.nr == 5 && l.items[0].secret_len == 22,
 	      "filter_apply: items before 'from' are left alone");

@@ -1,0 +1,87 @@
+/*
+ * config.h - the team's policy: .leakstop.ini at the top of the
+ * repository, read from HEAD's tree (never the index or the work tree, so
+ * a commit cannot weaken its own scan), then made stricter, never
+ * looser, by the committer's git config (leakstop.*).
+ *
+ *   [policy]
+ *   max_file_size = 5M        ; files over this are not scanned (counted)
+ *   fail_closed = true        ; false: "cannot scan" warns and lets through
+ *   inline_allow = true       ; false: leakstop:allow markers do nothing
+ *
+ *   [allow]
+ *   path = tests/fixtures/   ; glob (a ** spans folders), repeatable
+ *   regex = ^AKIA[A-Z2-7]{12}TEST$   ; PCRE2 on the secret, repeatable
+ *   stopword = fixture        ; substring of the secret, repeatable
+ *
+ *   [rule generic-password-assignment]
+ *   enabled = false
+ *   severity = warn           ; block (default) or warn
+ *
+ * Parsing has no side effects; every value is checked and a bad one is a
+ * "file:line: message" error.
+ */
+#ifndef LS_CONFIG_H
+#define LS_CONFIG_H
+
+#include <stddef.h>
+
+#include "rules.h"
+#include "util.h"
+
+#define LS_POLICY_FILE ".leakstop.ini"
+#define LS_MAX_FILE_SIZE_CAP (1024u * 1024 * 1024)
+
+enum rule_severity { LS_SEV_BLOCK, LS_SEV_WARN };
+
+struct rule_policy {
+	char *id;
+	int lineno;
+	int enabled;
+	enum rule_severity severity;
+};
+
+struct policy {
+	size_t max_file_size;
+	int fail_closed;
+	int inline_allow;
+	char **allow_paths;
+	size_t nr_paths, alloc_paths;
+	char **allow_regex;
+	size_t nr_regex, alloc_regex;
+	char **stopwords;
+	size_t nr_stopwords, alloc_stopwords;
+	struct rule_policy *rules;
+	size_t nr_rules, alloc_rules;
+	int from_file;		/* 1: a policy file was read */
+};
+
+/* Defaults: 10 MiB, fail closed, inline allows on, nothing allowed. */
+void policy_init(struct policy *p);
+void policy_release(struct policy *p);
+
+/*
+ * Parse the policy text (fname for messages). rules: the loaded rule set,
+ * so that [rule ID] sections name rules that exist.
+ */
+int policy_parse(struct policy *p, const char *fname, const char *data,
+		 size_t len, const struct rule_set *rules,
+		 struct ls_err *err);
+
+/*
+ * Personal settings, each only ever stricter: max_file_size can shrink,
+ * fail_closed can be turned on, inline_allow off. Values come as strings
+ * from git config; NULL means unset.
+ */
+int policy_personal(struct policy *p, const char *max_file_size,
+		    const char *fail_closed, const char *inline_allow,
+		    struct ls_err *err);
+
+/* The policy for rule index i of rules; NULL: defaults. */
+const struct rule_policy *policy_rule(const struct policy *p,
+				      const struct rule_set *rules, size_t i);
+
+/* Does glob (with ** for any number of directories) match path? */
+int policy_glob_match(const char *glob, const char *path);
+
+#endif
