@@ -48,6 +48,9 @@ policy_release(struct policy *p)
 	for (size_t i = 0; i < p->nr_rules; i++)
 		free(p->rules[i].id);
 	free(p->rules);
+	free(p->ignored);
+	free(p->baseline);
+	wipe(p->salt, sizeof(p->salt));
 	policy_init(p);
 }
 
@@ -88,6 +91,172 @@ parse_size(const char *v, size_t *out)
 		return -1;
 	*out = (size_t)(n * mul);
 	return 0;
+}
+
+static int
+parse_hex(const char *s, unsigned char *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < 2 * n; i++) {
+		int c = tolower((unsigned char)s[i]);
+		int v = isdigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ?
+			c - 'a' + 10 : -1;
+		if (v < 0)
+			return -1;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(v << 4);
+		else
+			out[i / 2] |= (unsigned char)v;
+	}
+	return 0;
+}
+
+static int
+is_fingerprint(const char *s, size_t n)
+{
+	if (n != 16)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+			return 0;
+	return 1;
+}
+
+int
+policy_valid_date(const char *s)
+{
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+				    30, 31 };
+	int y, m, d;
+	char tail;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return 0;
+	return y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1];
+}
+
+int
+policy_fp_listed(char (*list)[17], size_t n, const char *fp)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], fp))
+			return 1;
+	return 0;
+}
+
+/* Split text into lines; skip blank and '#' lines; cb gets each. */
+static int
+each_line(const char *fname, const char *data, size_t len,
+	  int (*cb)(const char *fname, int lineno, char *line, void *payload,
+		    struct ls_err *err),
+	  void *payload, struct ls_err *err)
+{
+	const char *p = data, *end = data + len;
+	int lineno = 0, ret = 0;
+
+	while (ret == 0 && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		lineno++;
+		if (memchr(p, '\0', n))
+			return ls_err_set(err, LS_EPARSE, "%s:%d: NUL byte",
+					  fname, lineno);
+		char *line = xstrndup(p, n);
+		size_t l = strlen(line);
+		while (l && isspace((unsigned char)line[l - 1]))
+			line[--l] = '\0';
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s && *s != '#')
+			ret = cb(fname, lineno, s, payload, err);
+		free(line);
+		p = nl ? nl + 1 : end;
+	}
+	return ret;
+}
+
+struct ignore_state {
+	struct policy *p;
+	const char *today;
+};
+
+static int
+ignore_line(const char *fname, int lineno, char *line, void *payload,
+	    struct ls_err *err)
+{
+	struct ignore_state *st = payload;
+	struct policy *p = st->p;
+	char *sp = strpbrk(line, " \t");
+	char *rest = sp ? sp : line + strlen(line);
+	int expired = 0;
+
+	if (!is_fingerprint(line, (size_t)(rest - line)))
+		return ls_err_set(err, LS_EPARSE, "%s:%d: expected a 16-digit "
+				  "fingerprint first", fname, lineno);
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (!strncmp(rest, "expires=", 8)) {
+		char date[11];
+		if (strlen(rest) < 18 || !isspace((unsigned char)rest[18]) ||
+		    (memcpy(date, rest + 8, 10), date[10] = '\0',
+		     !policy_valid_date(date)))
+			return ls_err_set(err, LS_EPARSE, "%s:%d: expires must "
+					  "be expires=YYYY-MM-DD followed by a "
+					  "reason", fname, lineno);
+		expired = strcmp(date, st->today) < 0;
+		rest += 18;
+		while (isspace((unsigned char)*rest))
+			rest++;
+	}
+	if (*rest == '\0')
+		return ls_err_set(err, LS_EPARSE, "%s:%d: an entry needs a "
+				  "reason", fname, lineno);
+	if (expired) {
+		p->nr_expired++;
+		return 0;
+	}
+	LS_GROW(p->ignored, p->nr_ignored + 1, p->alloc_ignored);
+	memcpy(p->ignored[p->nr_ignored], line, 16);
+	p->ignored[p->nr_ignored++][16] = '\0';
+	return 0;
+}
+
+int
+policy_parse_ignore(struct policy *p, const char *fname, const char *data,
+		    size_t len, const char *today, struct ls_err *err)
+{
+	struct ignore_state st = { p, today };
+
+	return each_line(fname, data, len, ignore_line, &st, err);
+}
+
+static int
+baseline_line(const char *fname, int lineno, char *line, void *payload,
+	      struct ls_err *err)
+{
+	struct policy *p = payload;
+	char *sp = strpbrk(line, " \t");
+
+	if (!is_fingerprint(line, sp ? (size_t)(sp - line) : strlen(line)))
+		return ls_err_set(err, LS_EPARSE, "%s:%d: expected a 16-digit "
+				  "fingerprint first", fname, lineno);
+	LS_GROW(p->baseline, p->nr_baseline + 1, p->alloc_baseline);
+	memcpy(p->baseline[p->nr_baseline], line, 16);
+	p->baseline[p->nr_baseline++][16] = '\0';
+	return 0;
+}
+
+int
+policy_parse_baseline(struct policy *p, const char *fname, const char *data,
+		      size_t len, struct ls_err *err)
+{
+	return each_line(fname, data, len, baseline_line, p, err);
 }
 
 static int
@@ -153,6 +322,12 @@ on_policy_key(struct parse_state *st, const struct ini_key *k,
 					  "must be a size such as 5M, at most "
 					  "1G, not '%s'", st->fname, k->lineno,
 					  k->value);
+	} else if (!strcmp(k->name, "salt")) {
+		if (parse_hex(k->value, p->salt, LS_SALT_LEN) < 0)
+			return ls_err_set(err, LS_EPARSE, "%s:%d: salt must be "
+					  "%d hex digits (see `leakstop init`)",
+					  st->fname, k->lineno, 2 * LS_SALT_LEN);
+		p->has_salt = 1;
 	} else if (!strcmp(k->name, "fail_closed") ||
 		   !strcmp(k->name, "inline_allow")) {
 		if (parse_bool(k->value, &b) < 0)

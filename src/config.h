@@ -8,6 +8,7 @@
  *   max_file_size = 5M        ; files over this are not scanned (counted)
  *   fail_closed = true        ; false: "cannot scan" warns and lets through
  *   inline_allow = true       ; false: leakstop:allow markers do nothing
+ *   salt = <64 hex digits>    ; fingerprint key shared by every clone
  *
  *   [allow]
  *   path = tests/fixtures/   ; glob (a ** spans folders), repeatable
@@ -17,6 +18,12 @@
  *   [rule generic-password-assignment]
  *   enabled = false
  *   severity = warn           ; block (default) or warn
+ *
+ * Two more files sit beside it, one entry per line, '#' comments:
+ *   .leakstopignore     <fingerprint> [expires=YYYY-MM-DD] <reason>
+ *   .leakstop-baseline  <fingerprint> <rule-id>
+ * A fingerprint is a keyed hash of rule and secret, so an entry survives
+ * edits and moves and never covers another secret on the same line.
  *
  * Parsing has no side effects; every value is checked and a bad one is a
  * "file:line: message" error.
@@ -30,6 +37,9 @@
 #include "util.h"
 
 #define LS_POLICY_FILE ".leakstop.ini"
+#define LS_IGNORE_FILE ".leakstopignore"
+#define LS_BASELINE_FILE ".leakstop-baseline"
+#define LS_SALT_LEN 32
 #define LS_MAX_FILE_SIZE_CAP (1024u * 1024 * 1024)
 
 enum rule_severity { LS_SEV_BLOCK, LS_SEV_WARN };
@@ -53,6 +63,13 @@ struct policy {
 	size_t nr_stopwords, alloc_stopwords;
 	struct rule_policy *rules;
 	size_t nr_rules, alloc_rules;
+	unsigned char salt[LS_SALT_LEN];
+	int has_salt;
+	char (*ignored)[17];	/* fingerprints in force (not expired) */
+	size_t nr_ignored, alloc_ignored;
+	size_t nr_expired;	/* entries past their date, not in force */
+	char (*baseline)[17];
+	size_t nr_baseline, alloc_baseline;
 	int from_file;		/* 1: a policy file was read */
 };
 
@@ -76,6 +93,24 @@ int policy_parse(struct policy *p, const char *fname, const char *data,
 int policy_personal(struct policy *p, const char *max_file_size,
 		    const char *fail_closed, const char *inline_allow,
 		    struct ls_err *err);
+
+/*
+ * Parse .leakstopignore text; entries whose expiry date is before today
+ * ("YYYY-MM-DD", UTC) are counted in nr_expired, not put in force.
+ */
+int policy_parse_ignore(struct policy *p, const char *fname,
+			const char *data, size_t len, const char *today,
+			struct ls_err *err);
+
+/* Parse .leakstop-baseline text. */
+int policy_parse_baseline(struct policy *p, const char *fname,
+			  const char *data, size_t len, struct ls_err *err);
+
+/* 1 when fingerprint fp is in list (of n entries). */
+int policy_fp_listed(char (*list)[17], size_t n, const char *fp);
+
+/* Check "YYYY-MM-DD" is a real date. */
+int policy_valid_date(const char *s);
 
 /* The policy for rule index i of rules; NULL: defaults. */
 const struct rule_policy *policy_rule(const struct policy *p,

@@ -115,6 +115,9 @@ engine_set_policy(struct engine *e, const struct policy *policy,
 {
 	filter_free(e->filter);
 	e->filter = NULL;
+	/* A shared salt makes fingerprints agree across clones. */
+	if (policy->has_salt)
+		memcpy(e->key, policy->salt, LS_KEY_LEN);
 	return filter_new(&e->filter, policy, err);
 }
 

@@ -166,7 +166,8 @@ struct filter {
 	pcre2_code **regex;
 	size_t nr_regex;
 	pcre2_match_data *md;
-	size_t inline_allowed;
+	size_t inline_allowed, ignored, baselined;
+	int skip_lists;
 };
 
 int
@@ -213,6 +214,24 @@ size_t
 filter_inline_allowed(const struct filter *f)
 {
 	return f ? f->inline_allowed : 0;
+}
+
+size_t
+filter_ignored(const struct filter *f)
+{
+	return f ? f->ignored : 0;
+}
+
+size_t
+filter_baselined(const struct filter *f)
+{
+	return f ? f->baselined : 0;
+}
+
+void
+filter_skip_lists(struct filter *f)
+{
+	f->skip_lists = 1;
 }
 
 int
@@ -322,6 +341,19 @@ filter_apply(struct filter *flt, struct finding_list *list, size_t from,
 			drop = 1;
 		if (!drop && flt && policy_allows(flt, f))
 			drop = 1;
+		if (!drop && flt && !flt->skip_lists &&
+		    policy_fp_listed(flt->policy->ignored,
+				     flt->policy->nr_ignored, f->fingerprint)) {
+			flt->ignored++;
+			drop = 1;
+		}
+		if (!drop && flt && !flt->skip_lists &&
+		    policy_fp_listed(flt->policy->baseline,
+				     flt->policy->nr_baseline,
+				     f->fingerprint)) {
+			flt->baselined++;
+			drop = 1;
+		}
 		if (!drop && flt && flt->policy->inline_allow &&
 		    inline_allowed(a, f)) {
 			flt->inline_allowed++;

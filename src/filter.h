@@ -31,6 +31,13 @@ void filter_free(struct filter *f);
 /* Findings a "leakstop:allow" marker let through, so far. */
 size_t filter_inline_allowed(const struct filter *f);
 
+/* Findings .leakstopignore and the baseline let through, so far. */
+size_t filter_ignored(const struct filter *f);
+size_t filter_baselined(const struct filter *f);
+
+/* Leave the ignore list and baseline out (for `leakstop baseline`). */
+void filter_skip_lists(struct filter *f);
+
 /*
  * 1 when line (len bytes) carries marker (e.g. "leakstop:allow") outside
  * the span [skip, skip + skip_len), which holds the secret.

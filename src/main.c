@@ -7,10 +7,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -51,6 +53,11 @@ static const char usage_text[] =
 	"      -                  standard input\n"
 	"    --format text|json|sarif   (default text)\n"
 	"    --output FILE              (default standard output)\n"
+	"  init                   write .leakstop.ini with a shared salt\n"
+	"  ignore FP --reason R [--expires YYYY-MM-DD]\n"
+	"                         add a finding to .leakstopignore\n"
+	"  ignore --stale         list entries that match nothing in HEAD\n"
+	"  baseline               record HEAD's findings in .leakstop-baseline\n"
 	"  rules [--check]        list the rules; --check tests every example\n"
 	"  rebuild [-o FILE]      compile the rules into a database file\n"
 	"  help [allow]           this text, or how to handle a false alarm\n"
@@ -94,6 +101,7 @@ struct run {
 	struct engine *engine;
 	struct policy policy;
 	int policy_failed;	/* the policy itself could not be read */
+	int policy_from_worktree;	/* management commands edit these */
 	struct finding_list findings;
 	struct scan_stats stats;
 	const git_commit *commit;	/* being scanned, or NULL */
@@ -253,9 +261,13 @@ decide(struct run *run, const struct ls_err *scan_err)
 	struct ls_err aerr = { 0, "" };
 	int code;
 
-	if (run->engine)
+	if (run->engine) {
 		run->stats.inline_allowed = filter_inline_allowed(
 			run->engine->filter);
+		run->stats.ignored = filter_ignored(run->engine->filter);
+		run->stats.baselined = filter_baselined(run->engine->filter);
+	}
+	run->stats.expired = run->policy.nr_expired;
 	if (scan_err->code == 0) {
 		report_skipped(stderr, &run->stats);
 		report_warnings(run);
@@ -323,6 +335,32 @@ decide(struct run *run, const struct ls_err *scan_err)
 }
 
 /*
+ * A team file: from HEAD's tree for scans (a commit must not change its
+ * own rules), from the work tree for the commands that edit them.
+ */
+static int
+team_file(struct run *run, const char *name, struct buf *out, int *found,
+	  struct ls_err *err)
+{
+	const char *wd = git_repository_workdir(run->repo->git);
+	struct buf path = BUF_INIT;
+	int ret = 0;
+
+	if (!run->policy_from_worktree)
+		return repo_head_file(run->repo, name, out, found, err);
+	*found = 0;
+	if (wd == NULL)
+		return 0;
+	buf_printf(&path, "%s%s", wd, name);
+	if (access(path.ptr, F_OK) == 0) {
+		ret = read_file(out, path.ptr, err);
+		*found = ret == 0;
+	}
+	buf_release(&path);
+	return ret;
+}
+
+/*
  * The team's policy from HEAD's tree, then the committer's stricter
  * settings. A policy that cannot be read fails closed, whatever it says.
  */
@@ -341,11 +379,30 @@ load_policy(struct run *run, struct ls_err *err)
 	rules_init(&builtin);
 	if (run->engine == NULL)
 		rules_add_builtin(&builtin, err);
-	ret = repo_head_file(run->repo, LS_POLICY_FILE, &b, &found, err);
+	ret = team_file(run, LS_POLICY_FILE, &b, &found, err);
 	if (ret == 0 && found)
 		ret = policy_parse(&run->policy, LS_POLICY_FILE,
 				   b.ptr ? b.ptr : "", b.len, rules, err);
 	rules_release(&builtin);
+	buf_reset(&b);
+	if (ret == 0)
+		ret = team_file(run, LS_IGNORE_FILE, &b, &found, err);
+	if (ret == 0 && found) {
+		char today[16];
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		ret = policy_parse_ignore(&run->policy, LS_IGNORE_FILE,
+					  b.ptr ? b.ptr : "", b.len, today,
+					  err);
+	}
+	buf_reset(&b);
+	if (ret == 0)
+		ret = team_file(run, LS_BASELINE_FILE, &b, &found, err);
+	if (ret == 0 && found)
+		ret = policy_parse_baseline(&run->policy, LS_BASELINE_FILE,
+					    b.ptr ? b.ptr : "", b.len, err);
 	size = repo_config(run->repo, "leakstop.maxFileSize");
 	closed = repo_config(run->repo, "leakstop.failClosed");
 	inl = repo_config(run->repo, "leakstop.inlineAllow");
@@ -875,6 +932,272 @@ usage:
 	return EXIT_USAGE;
 }
 
+/* --- team files: init, ignore, baseline -------------------------------- */
+
+/* The work tree's top, with a trailing '/'; NULL in a bare repository. */
+static const char *
+worktree(struct run *run, struct ls_err *err)
+{
+	const char *wd = git_repository_workdir(run->repo->git);
+
+	if (wd == NULL)
+		ls_err_set(err, LS_EUSAGE, "this repository has no work tree");
+	return wd;
+}
+
+static int
+cmd_init(void)
+{
+	struct run run;
+	struct ls_err err = { 0, "" };
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	unsigned char salt[LS_SALT_LEN];
+	const char *wd;
+	int ret;
+
+	run_init(&run, "init");
+	run.policy_from_worktree = 1;
+	ret = run_open(&run, 1, &err);
+	wd = ret == 0 ? worktree(&run, &err) : NULL;
+	if (wd == NULL)
+		goto out;
+	buf_printf(&path, "%s" LS_POLICY_FILE, wd);
+	if (run.policy.has_salt) {
+		printf("leakstop: %s already has a salt\n", path.ptr);
+		goto out;
+	}
+	if (getrandom(salt, sizeof(salt), 0) != (ssize_t)sizeof(salt)) {
+		ls_err_set(&err, LS_EIO, "cannot get random bytes");
+		goto out;
+	}
+	buf_addstr(&text, "salt = ");
+	for (size_t i = 0; i < sizeof(salt); i++)
+		buf_printf(&text, "%02x", salt[i]);
+	if (run.policy.from_file) {
+		printf("leakstop: add this line under [policy] in %s:\n%s\n",
+		       path.ptr, text.ptr);
+		goto out;
+	}
+	struct buf file = BUF_INIT;
+	buf_printf(&file, "; leakstop team policy: read from HEAD, so changes "
+		   "take effect once committed.\n; See `man leakstop`.\n\n"
+		   "[policy]\n; the fingerprint key every clone shares\n%s\n"
+		   "; max_file_size = 10M\n; fail_closed = true\n"
+		   "; inline_allow = true\n\n; [allow]\n"
+		   "; path = tests/fixtures/\n; stopword = fixture\n",
+		   text.ptr);
+	ret = write_file_atomic(path.ptr, file.ptr, file.len, 0644, &err);
+	buf_release(&file);
+	if (ret == 0)
+		printf("leakstop: wrote %s; commit it\n", path.ptr);
+out:
+	wipe(salt, sizeof(salt));
+	if (err.code)
+		fprintf(stderr, "leakstop: init: %s\n", err.msg);
+	buf_release(&text);
+	buf_release(&path);
+	run_release(&run);
+	return err.code ? EXIT_CANNOT : EXIT_CLEAN;
+}
+
+/* Scan HEAD's tree with the work tree's policy, lists left out. */
+static int
+scan_head_tree(struct run *run, struct ls_err *err)
+{
+	int ret;
+
+	run->policy_from_worktree = 1;
+	ret = run_open(run, 1, err);
+	if (ret == 0 && worktree(run, err) == NULL)
+		ret = err->code;
+	if (ret == 0)
+		filter_skip_lists(run->engine->filter);
+	if (ret == 0)
+		ret = source_head_tree(run->repo, run->policy.max_file_size,
+				       &run->stats, on_file, run, err);
+	return ret;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmd_baseline(void)
+{
+	struct run run;
+	struct ls_err err = { 0, "" };
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	char **lines = NULL;
+	size_t nr = 0;
+	int ret;
+
+	run_init(&run, "baseline");
+	run.dedupe = 1;
+	ret = scan_head_tree(&run, &err);
+	if (ret == 0 && !run.policy.has_salt)
+		ret = ls_err_set(&err, LS_EUSAGE, "fingerprints must agree "
+				 "across clones: run `leakstop init` and "
+				 "commit .leakstop.ini first");
+	if (ret < 0)
+		goto out;
+	lines = xcalloc(run.findings.nr + 1, sizeof(*lines));
+	for (size_t i = 0; i < run.findings.nr; i++) {
+		struct buf l = BUF_INIT;
+		const struct finding *f = &run.findings.items[i];
+		buf_printf(&l, "%s %s", f->fingerprint,
+			   run.engine->rules.rules[f->rule].id);
+		lines[nr++] = xstrdup(l.ptr);
+		buf_release(&l);
+	}
+	/* Sorted by fingerprint: moving lines never changes the file. */
+	qsort(lines, nr, sizeof(*lines), cmp_str);
+	buf_addstr(&text, "# leakstop baseline: findings present when it was "
+		   "made; they do not block.\n# <fingerprint> <rule>; made by "
+		   "`leakstop baseline`.\n");
+	for (size_t i = 0; i < nr; i++)
+		if (i == 0 || strcmp(lines[i], lines[i - 1]))
+			buf_printf(&text, "%s\n", lines[i]);
+	buf_printf(&path, "%s" LS_BASELINE_FILE,
+		   git_repository_workdir(run.repo->git));
+	ret = write_file_atomic(path.ptr, text.ptr, text.len, 0644, &err);
+	if (ret == 0)
+		printf("leakstop: recorded %zu finding%s in %s; commit it\n",
+		       run.findings.nr, run.findings.nr == 1 ? "" : "s",
+		       path.ptr);
+out:
+	if (ret < 0)
+		report_cannot_scan(stderr, err.msg, NULL);
+	for (size_t i = 0; i < nr; i++)
+		free(lines[i]);
+	free(lines);
+	buf_release(&text);
+	buf_release(&path);
+	run_release(&run);
+	return ret < 0 ? EXIT_CANNOT : EXIT_CLEAN;
+}
+
+static int
+ignore_stale(void)
+{
+	struct run run;
+	struct ls_err err = { 0, "" };
+	struct policy all;
+	struct buf path = BUF_INIT, b = BUF_INIT;
+	size_t stale = 0;
+	int ret;
+
+	run_init(&run, "ignore");
+	policy_init(&all);
+	ret = scan_head_tree(&run, &err);
+	if (ret == 0) {
+		buf_printf(&path, "%s" LS_IGNORE_FILE,
+			   git_repository_workdir(run.repo->git));
+		if (access(path.ptr, F_OK) == 0)
+			ret = read_file(&b, path.ptr, &err);
+	}
+	/* Every entry, expired or not: a stale one is worth removing too. */
+	if (ret == 0)
+		ret = policy_parse_ignore(&all, LS_IGNORE_FILE,
+					  b.ptr ? b.ptr : "", b.len,
+					  "0000-00-00", &err);
+	for (size_t i = 0; ret == 0 && i < all.nr_ignored; i++) {
+		int live = 0;
+		for (size_t j = 0; j < run.findings.nr && !live; j++)
+			live = !strcmp(run.findings.items[j].fingerprint,
+				       all.ignored[i]);
+		if (!live) {
+			printf("%s\n", all.ignored[i]);
+			stale++;
+		}
+	}
+	if (ret == 0)
+		fprintf(stderr, "leakstop: %zu of %zu .leakstopignore entr%s "
+			"match%s nothing in HEAD\n", stale, all.nr_ignored,
+			all.nr_ignored == 1 ? "y" : "ies",
+			stale == 1 ? "es" : "");
+	else
+		report_cannot_scan(stderr, err.msg, NULL);
+	policy_release(&all);
+	buf_release(&b);
+	buf_release(&path);
+	run_release(&run);
+	return ret < 0 ? EXIT_CANNOT : EXIT_CLEAN;
+}
+
+static int
+cmd_ignore(int argc, char **argv)
+{
+	const char *fp = NULL, *reason = NULL, *expires = NULL;
+	struct run run;
+	struct ls_err err = { 0, "" };
+	struct buf path = BUF_INIT, line = BUF_INIT;
+	int ret, fd;
+
+	if (argc == 2 && !strcmp(argv[1], "--stale"))
+		return ignore_stale();
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--reason") && i + 1 < argc)
+			reason = argv[++i];
+		else if (!strcmp(argv[i], "--expires") && i + 1 < argc)
+			expires = argv[++i];
+		else if (fp == NULL && argv[i][0] != '-')
+			fp = argv[i];
+		else
+			goto usage;
+	}
+	if (fp == NULL || reason == NULL)
+		goto usage;
+	if (strlen(fp) != 16 || strspn(fp, "0123456789abcdef") != 16) {
+		fprintf(stderr, "leakstop: ignore: '%s' is not a fingerprint "
+			"(16 hex digits, shown with each finding)\n", fp);
+		return EXIT_USAGE;
+	}
+	if (is_blank(reason) || strpbrk(reason, "\n\r")) {
+		fprintf(stderr, "leakstop: ignore: the reason must be one "
+			"non-empty line\n");
+		return EXIT_USAGE;
+	}
+	if (expires && !policy_valid_date(expires)) {
+		fprintf(stderr, "leakstop: ignore: --expires takes a date "
+			"YYYY-MM-DD, not '%s'\n", expires);
+		return EXIT_USAGE;
+	}
+	run_init(&run, "ignore");
+	repo_global_init();
+	ret = repo_open(&run.repo, &err);
+	if (ret == 0 && worktree(&run, &err) == NULL)
+		ret = err.code;
+	if (ret == 0) {
+		buf_printf(&path, "%s" LS_IGNORE_FILE,
+			   git_repository_workdir(run.repo->git));
+		buf_printf(&line, "%s%s%s %s\n", fp, expires ? " expires=" : "",
+			   expires ? expires : "", reason);
+		fd = open(path.ptr, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
+			  0644);
+		if (fd < 0 || write(fd, line.ptr, line.len) !=
+		    (ssize_t)line.len)
+			ret = ls_err_set(&err, LS_EIO, "cannot write '%s': %s",
+					 path.ptr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ret == 0)
+		printf("leakstop: added %s to %s; commit it\n", fp, path.ptr);
+	else
+		fprintf(stderr, "leakstop: ignore: %s\n", err.msg);
+	buf_release(&line);
+	buf_release(&path);
+	run_release(&run);
+	return ret < 0 ? EXIT_CANNOT : EXIT_CLEAN;
+usage:
+	fprintf(stderr, "leakstop: usage: leakstop ignore <fingerprint> "
+		"--reason \"...\" [--expires YYYY-MM-DD] | --stale\n");
+	return EXIT_USAGE;
+}
+
 /* --- hooks, install, rules ---------------------------------------------- */
 
 static int
@@ -1035,6 +1358,12 @@ main(int argc, char **argv)
 		return cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rebuild"))
 		return cmd_rebuild(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "init") && argc == 2)
+		return cmd_init();
+	if (!strcmp(argv[1], "baseline") && argc == 2)
+		return cmd_baseline();
+	if (!strcmp(argv[1], "ignore"))
+		return cmd_ignore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("leakstop %s (Hyperscan %s, libgit2 %d.%d.%d)\n",
 		       LS_VERSION, hs_version(), LIBGIT2_VER_MAJOR,

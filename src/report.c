@@ -210,6 +210,18 @@ report_skipped(FILE *fp, const struct scan_stats *st)
 		fprintf(fp, "leakstop: note: %zu finding%s let through by "
 			"leakstop:allow markers\n", st->inline_allowed,
 			st->inline_allowed == 1 ? "" : "s");
+	if (st->ignored || st->baselined)
+		fprintf(fp, "leakstop: note: %zu finding%s let through by %s\n",
+			st->ignored + st->baselined,
+			st->ignored + st->baselined == 1 ? "" : "s",
+			st->ignored && st->baselined ?
+			".leakstopignore and the baseline" : st->ignored ?
+			".leakstopignore" : "the baseline (.leakstop-baseline)");
+	if (st->expired)
+		fprintf(fp, "leakstop: note: %zu .leakstopignore entr%s expired "
+			"and no longer appl%s\n", st->expired,
+			st->expired == 1 ? "y has" : "ies have",
+			st->expired == 1 ? "ies" : "y");
 	if (st->policy_changed)
 		fprintf(fp, "leakstop: note: this change edits .leakstop.ini; "
 			"the scan used the policy in HEAD, the new one takes "

@@ -20,6 +20,9 @@ struct scan_stats {
 	char *first_skipped;	/* owned: a path to name in the note */
 	size_t max_size;	/* the size limit that applied */
 	size_t inline_allowed;	/* findings a leakstop:allow marker let by */
+	size_t ignored;		/* findings .leakstopignore let by */
+	size_t baselined;	/* findings the baseline let by */
+	size_t expired;		/* .leakstopignore entries past their date */
 	int policy_changed;	/* the change edits the policy file */
 };
 

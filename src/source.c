@@ -639,3 +639,58 @@ source_history(struct repo *r, size_t max_size, struct scan_stats *st,
 	git_odb_free(h.odb);
 	return ret;
 }
+
+struct tree_ctx {
+	struct delta_ctx c;
+	struct ls_err *err;
+	int ret;
+};
+
+static int
+tree_entry_cb(const char *root, const git_tree_entry *te, void *payload)
+{
+	struct tree_ctx *t = payload;
+	git_diff_delta d;
+	struct buf path = BUF_INIT;
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB &&
+	    git_tree_entry_filemode(te) != GIT_FILEMODE_COMMIT)
+		return 0;
+	memset(&d, 0, sizeof(d));
+	buf_printf(&path, "%s%s", root, git_tree_entry_name(te));
+	d.status = GIT_DELTA_ADDED;
+	d.new_file.id = *git_tree_entry_id(te);
+	d.new_file.mode = git_tree_entry_filemode(te);
+	d.new_file.path = path.ptr;
+	t->ret = source_delta(&t->c, &d, t->err);
+	buf_release(&path);
+	return t->ret < 0 ? -1 : 0;
+}
+
+int
+source_head_tree(struct repo *r, size_t max_size, struct scan_stats *st,
+		 source_cb cb, void *payload, struct ls_err *err)
+{
+	git_object *tree = NULL;
+	git_odb *odb = NULL;
+	int unborn = git_repository_head_unborn(r->git);
+	int ret = 0;
+
+	st->max_size = max_size;
+	if (unborn == 1)
+		return 0;
+	if (unborn < 0 || git_revparse_single(&tree, r->git, "HEAD^{tree}") < 0)
+		return repo_git_error(err, "cannot read HEAD's tree");
+	if (git_repository_odb(&odb, r->git) < 0) {
+		git_object_free(tree);
+		return repo_git_error(err, "cannot open the object database");
+	}
+	struct tree_ctx t = { { r->git, odb, max_size, st, cb, payload, NULL,
+				NULL, 0 }, err, 0 };
+	if (git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, tree_entry_cb,
+			  &t) < 0)
+		ret = t.ret < 0 ? t.ret : repo_git_error(err, "cannot walk HEAD");
+	git_odb_free(odb);
+	git_object_free(tree);
+	return ret;
+}

@@ -71,6 +71,10 @@ struct source_range {
 int source_walk(struct repo *r, const struct source_range *range,
 		source_commit_cb cb, void *payload, struct ls_err *err);
 
+/* Every file in HEAD's tree, whole (for baselines and stale checks). */
+int source_head_tree(struct repo *r, size_t max_size, struct scan_stats *st,
+		     source_cb cb, void *payload, struct ls_err *err);
+
 /*
  * Whole history: each blob that a commit adds is passed once, whole,
  * with the oldest commit (in topological order) that added it.
