@@ -32,17 +32,33 @@ add_head(struct buf *b, const struct audit_entry *e)
 	add_field(b, "reason", e->reason);
 }
 
+static int append_lines(const char *dir, struct buf *b, struct ls_err *err);
+
+int
+audit_append_fingerprint(const char *dir, const struct audit_entry *e,
+			 const char *fingerprint, struct ls_err *err)
+{
+	struct buf b = BUF_INIT;
+	int ret;
+
+	add_head(&b, e);
+	add_field(&b, "rule", "-");
+	add_field(&b, "location", "-");
+	add_field(&b, "fingerprint", fingerprint);
+	buf_addch(&b, '\n');
+	ret = append_lines(dir, &b, err);
+	buf_release(&b);
+	return ret;
+}
+
 int
 audit_append(const char *dir, const struct audit_entry *e,
 	     const struct finding_list *list, const struct rule_set *rules,
 	     struct ls_err *err)
 {
-	struct buf path = BUF_INIT, b = BUF_INIT;
-	int fd = -1, ret;
+	struct buf b = BUF_INIT;
+	int ret;
 
-	ret = mkdir_p(dir, 0700, err);
-	if (ret < 0)
-		goto out;
 	if (e->error) {
 		add_head(&b, e);
 		add_field(&b, "error", e->error);
@@ -60,6 +76,21 @@ audit_append(const char *dir, const struct audit_entry *e,
 		buf_addch(&b, '\n');
 		buf_release(&loc);
 	}
+	ret = append_lines(dir, &b, err);
+	buf_release(&b);
+	return ret;
+}
+
+static int
+append_lines(const char *dir, struct buf *bp, struct ls_err *err)
+{
+	struct buf path = BUF_INIT;
+	struct buf b = *bp;
+	int fd = -1, ret;
+
+	ret = mkdir_p(dir, 0700, err);
+	if (ret < 0)
+		goto out;
 	buf_printf(&path, "%s/audit.log", dir);
 	fd = open(path.ptr, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 		  O_CLOEXEC, 0600);
@@ -81,7 +112,6 @@ out:
 	if (fd >= 0 && close(fd) < 0 && ret == 0)
 		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s",
 				 path.ptr, strerror(errno));
-	buf_release(&b);
 	buf_release(&path);
 	return ret;
 }

@@ -27,4 +27,12 @@ int audit_append(const char *dir, const struct audit_entry *e,
 		 const struct finding_list *list,
 		 const struct rule_set *rules, struct ls_err *err);
 
+/*
+ * One line for a fingerprint let through without a finding at hand
+ * (LEAKSTOP_ALLOW given when committing a message): rule and location
+ * are "-".
+ */
+int audit_append_fingerprint(const char *dir, const struct audit_entry *e,
+			     const char *fingerprint, struct ls_err *err);
+
 #endif

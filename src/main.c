@@ -86,7 +86,10 @@ static const char help_allow[] =
 #define FIX_COMMIT "remove it from the file, `git add` again, and rotate " \
 	"the key: it is exposed to anyone who saw it."
 #define FIX_PUSH "rewrite the commit that added it (git rebase -i " \
-	"<commit>^), and rotate the key: it is exposed to anyone who saw it."
+	"<commit>^), and rotate the key: it is exposed to anyone who saw " \
+	"it.\nfalse alarm? the commit needs a trailer 'Leakstop-Override: " \
+	"<fingerprint> <reason>'; LEAKSTOP_ALLOW=\"<fingerprint> <reason>\" " \
+	"git commit --amend adds it (see `leakstop help allow`)."
 #define FIX_SERVER "rewrite the commit that added it, push again, and " \
 	"rotate the key: it is exposed to anyone who saw it."
 #define OVERRIDE_COMMIT "LEAKSTOP_OVERRIDE=\"<reason>\" git commit ..."
@@ -102,6 +105,8 @@ struct run {
 	struct policy policy;
 	int policy_failed;	/* the policy itself could not be read */
 	int policy_from_worktree;	/* management commands edit these */
+	int trailers;		/* commit side: overrides become trailers */
+	size_t by_trailer;	/* findings a commit's trailer let through */
 	struct finding_list findings;
 	struct scan_stats stats;
 	const git_commit *commit;	/* being scanned, or NULL */
@@ -149,6 +154,21 @@ finding_seen(const struct finding_list *l, size_t upto,
 	return 0;
 }
 
+/* Does the commit carry "Leakstop-Override: <fp> ..."? */
+static int
+has_trailer(const git_commit *c, const char *fp)
+{
+	const char *m = git_commit_message(c);
+	const char *key = "Leakstop-Override: ";
+
+	for (const char *p = m; p && (p = strstr(p, key)) != NULL; p++)
+		if ((p == m || p[-1] == '\n') &&
+		    !strncmp(p + strlen(key), fp, 16) &&
+		    (p[strlen(key) + 16] == ' ' || p[strlen(key) + 16] == '\n'))
+			return 1;
+	return 0;
+}
+
 /* Scan one buffer of added text as path; attribute to run->commit. */
 static int
 scan_added(struct run *run, const struct added *a, const char *path,
@@ -165,6 +185,11 @@ scan_added(struct run *run, const struct added *a, const char *path,
 	for (size_t i = first; i < run->findings.nr;) {
 		struct finding *f = &run->findings.items[i];
 		if (run->dedupe && finding_seen(&run->findings, first, f)) {
+			finding_remove(&run->findings, i);
+			continue;
+		}
+		if (run->commit && has_trailer(run->commit, f->fingerprint)) {
+			run->by_trailer++;
 			finding_remove(&run->findings, i);
 			continue;
 		}
@@ -220,6 +245,124 @@ is_blank(const char *s)
 	return 1;
 }
 
+/* The git process running the hooks: the shims pass it on. */
+static const char *
+git_pid(void)
+{
+	static char b[24];
+	const char *v = getenv("LEAKSTOP_GIT_PID");
+
+	if (v && *v && strlen(v) < sizeof(b) && strspn(v, "0123456789") ==
+	    strlen(v))
+		return v;
+	snprintf(b, sizeof(b), "%ld", (long)getppid());
+	return b;
+}
+
+/*
+ * Trailers for the commit-msg hook: one line per finding let through,
+ * tagged with the git process both hooks run under, so a commit that was
+ * abandoned after pre-commit cannot pass its trailers to the next one.
+ */
+static int
+write_trailers(struct run *run, const struct finding_list *list,
+	       const char *reason, struct ls_err *err)
+{
+	struct buf path = BUF_INIT, b = BUF_INIT;
+	int ret;
+
+	buf_printf(&b, "pid %s\n", git_pid());
+	for (size_t i = 0; i < list->nr; i++) {
+		buf_printf(&b, "Leakstop-Override: %s ",
+			   list->items[i].fingerprint);
+		/* A trailer is one line. */
+		for (const char *c = reason; *c; c++)
+			buf_addch(&b, *c == '\n' || *c == '\r' ? ' ' : *c);
+		buf_addch(&b, '\n');
+	}
+	buf_printf(&path, "%s/pending-trailers", run->repo->leakstop_dir);
+	ret = mkdir_p(run->repo->leakstop_dir, 0700, err);
+	if (ret == 0)
+		ret = write_file_atomic(path.ptr, b.ptr, b.len, 0600, err);
+	buf_release(&b);
+	buf_release(&path);
+	return ret;
+}
+
+/*
+ * LEAKSTOP_ALLOW="<fingerprint>[,<fingerprint>...] <reason>": let those
+ * findings through, recorded like an override; the rest still block.
+ * Returns -1 when the variable is malformed (after saying why).
+ */
+static int
+allow_listed(struct run *run)
+{
+	const char *v = getenv("LEAKSTOP_ALLOW");
+	struct finding_list allowed = { NULL, 0, 0 };
+	struct ls_err err = { 0, "" };
+	const char *sp, *reason;
+	char *fps;
+	int ret = 0;
+
+	if (v == NULL)
+		return 0;
+	sp = strchr(v, ' ');
+	reason = sp ? sp + 1 : "";
+	if (sp == NULL || is_blank(reason)) {
+		fprintf(stderr, "leakstop: LEAKSTOP_ALLOW needs fingerprints "
+			"and a reason: LEAKSTOP_ALLOW=\"<fingerprint> <why>\"\n");
+		report_findings(stderr, &run->findings, &run->engine->rules,
+				&run->rc);
+		return -1;
+	}
+	fps = xstrndup(v, (size_t)(sp - v));
+	for (size_t i = 0; i < run->findings.nr;) {
+		const char *fp = run->findings.items[i].fingerprint;
+		const char *hit = strstr(fps, fp);
+		if (hit == NULL || (hit != fps && hit[-1] != ',') ||
+		    (hit[16] != '\0' && hit[16] != ',')) {
+			i++;
+			continue;
+		}
+		LS_GROW(allowed.items, allowed.nr + 1, allowed.alloc);
+		allowed.items[allowed.nr++] = run->findings.items[i];
+		memmove(&run->findings.items[i], &run->findings.items[i + 1],
+			(run->findings.nr - i - 1) *
+			sizeof(*run->findings.items));
+		run->findings.nr--;
+	}
+	if (allowed.nr) {
+		char *user = repo_user(run->repo);
+		struct audit_entry entry = { run->mode, user, reason, NULL };
+		ret = audit_append(run->repo->leakstop_dir, &entry, &allowed,
+				   &run->engine->rules, &err);
+		if (ret == 0)
+			ret = write_trailers(run, &allowed, reason, &err);
+		free(user);
+		if (ret < 0) {
+			fprintf(stderr, "leakstop: LEAKSTOP_ALLOW refused: it "
+				"must be recorded, and %s\n", err.msg);
+			/* Put them back: nothing is let through untraced. */
+			for (size_t i = 0; i < allowed.nr; i++) {
+				LS_GROW(run->findings.items,
+					run->findings.nr + 1,
+					run->findings.alloc);
+				run->findings.items[run->findings.nr++] =
+					allowed.items[i];
+			}
+			allowed.nr = 0;
+		} else {
+			fprintf(stderr, "leakstop: LEAKSTOP_ALLOW let %zu "
+				"finding%s through; recorded in %s/audit.log\n",
+				allowed.nr, allowed.nr == 1 ? "" : "s",
+				run->repo->leakstop_dir);
+		}
+	}
+	finding_list_release(&allowed);
+	free(fps);
+	return 0;
+}
+
 /* Findings of rules the policy sets to "warn": shown, not blocking. */
 static void
 report_warnings(struct run *run)
@@ -268,6 +411,10 @@ decide(struct run *run, const struct ls_err *scan_err)
 		run->stats.baselined = filter_baselined(run->engine->filter);
 	}
 	run->stats.expired = run->policy.nr_expired;
+	if (run->by_trailer)
+		fprintf(stderr, "leakstop: note: %zu finding%s let through by "
+			"the commits' Leakstop-Override trailers\n",
+			run->by_trailer, run->by_trailer == 1 ? "" : "s");
 	if (scan_err->code == 0) {
 		report_skipped(stderr, &run->stats);
 		report_warnings(run);
@@ -286,12 +433,23 @@ decide(struct run *run, const struct ls_err *scan_err)
 		return EXIT_CLEAN;
 	}
 	code = scan_err->code ? EXIT_CANNOT : EXIT_FINDINGS;
+	if (scan_err->code == 0 && run->trailers && allow_listed(run) < 0)
+		return EXIT_FINDINGS;
+	if (scan_err->code == 0 && run->findings.nr == 0)
+		return EXIT_CLEAN;
+	/* At a push, only a commit's trailer overrides a finding. */
+	if (scan_err->code == 0 && !run->trailers)
+		reason = NULL;
 	if (scan_err->code)
 		report_cannot_scan(stderr, scan_err->msg, run->rc.override);
 	if (reason == NULL || run->rc.override == NULL || run->repo == NULL) {
-		if (!scan_err->code)
+		if (!scan_err->code) {
+			/* A push offers no env override for findings. */
+			if (!run->trailers)
+				run->rc.override = NULL;
 			report_findings(stderr, &run->findings, rules,
 					&run->rc);
+		}
 		return code;
 	}
 	if (is_blank(reason)) {
@@ -321,6 +479,12 @@ decide(struct run *run, const struct ls_err *scan_err)
 	run->rc.overriding = 1;
 	if (!scan_err->code)
 		report_findings(stderr, &run->findings, rules, &run->rc);
+	if (!scan_err->code && run->trailers &&
+	    write_trailers(run, &run->findings, reason, &aerr) < 0) {
+		fprintf(stderr, "leakstop: override refused: %s\n", aerr.msg);
+		free(user);
+		return code;
+	}
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "leakstop: override: %s (reason: \"",
 		   scan_err->code ? "going ahead without a scan" :
@@ -1200,6 +1364,110 @@ usage:
 
 /* --- hooks, install, rules ---------------------------------------------- */
 
+/*
+ * LEAKSTOP_ALLOW when committing a message (e.g. `git commit --amend`,
+ * where pre-commit sees nothing new): a trailer, and an audit line, for
+ * each listed fingerprint pre-commit did not already handle.
+ */
+static int
+allow_at_commit_msg(struct repo *r, struct buf *pending, const char *pid,
+		    struct ls_err *err)
+{
+	const char *v = getenv("LEAKSTOP_ALLOW");
+	const char *sp = v ? strchr(v, ' ') : NULL;
+	int ret = 0;
+
+	if (v == NULL)
+		return 0;
+	if (sp == NULL || is_blank(sp + 1))
+		return ls_err_set(err, LS_EUSAGE, "LEAKSTOP_ALLOW needs "
+				  "fingerprints and a reason");
+	if (pending->len == 0)
+		buf_addstr(pending, pid);
+	char *user = repo_user(r);
+	struct audit_entry e = { "commit-msg", user, sp + 1, NULL };
+	for (const char *p = v; ret == 0 && p < sp;) {
+		const char *end = memchr(p, ',', (size_t)(sp - p));
+		size_t n = (size_t)((end ? end : sp) - p);
+		char fp[17];
+		if (n != 16 || strspn(p, "0123456789abcdef") < 16) {
+			ret = ls_err_set(err, LS_EUSAGE, "LEAKSTOP_ALLOW: "
+					 "'%.*s' is not a fingerprint", (int)n,
+					 p);
+			break;
+		}
+		memcpy(fp, p, 16);
+		fp[16] = '\0';
+		if (!strstr(pending->ptr, fp)) {
+			ret = audit_append_fingerprint(r->leakstop_dir, &e, fp,
+						       err);
+			buf_printf(pending, "Leakstop-Override: %s ", fp);
+			for (const char *c = sp + 1; *c; c++)
+				buf_addch(pending, *c == '\n' || *c == '\r' ?
+					  ' ' : *c);
+			buf_addch(pending, '\n');
+		}
+		p = end ? end + 1 : sp;
+	}
+	free(user);
+	return ret;
+}
+
+/* Append the pending Leakstop-Override trailers to the message. */
+static int
+hook_commit_msg(int argc, char **argv)
+{
+	struct ls_err err = { 0, "" };
+	struct repo *r = NULL;
+	struct buf path = BUF_INIT, pending = BUF_INIT, msg = BUF_INIT;
+	char pid[32];
+	int ret = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "leakstop: usage: leakstop hook commit-msg "
+			"FILE\n");
+		return EXIT_USAGE;
+	}
+	repo_global_init();
+	if (repo_open(&r, &err) < 0)
+		goto out;
+	buf_printf(&path, "%s/pending-trailers", r->leakstop_dir);
+	snprintf(pid, sizeof(pid), "pid %s\n", git_pid());
+	if (access(path.ptr, F_OK) == 0) {
+		ret = read_file(&pending, path.ptr, &err);
+		unlink(path.ptr);
+		/* Left by a commit that never happened: drop it. */
+		if (ret == 0 && pending.ptr &&
+		    strncmp(pending.ptr, pid, strlen(pid)))
+			buf_reset(&pending);
+	}
+	if (ret == 0)
+		ret = allow_at_commit_msg(r, &pending, pid, &err);
+	if (ret < 0 || pending.len <= strlen(pid))
+		goto out;
+	ret = read_file(&msg, argv[1], &err);
+	if (ret < 0)
+		goto out;
+	while (msg.len && msg.ptr[msg.len - 1] == '\n')
+		msg.ptr[--msg.len] = '\0';
+	/* A blank line starts the trailer block, unless one is there. */
+	const char *last = msg.len ? strrchr(msg.ptr, '\n') : NULL;
+	if (!last || !strchr(last, ':') || last[1] == '#')
+		buf_addch(&msg, '\n');
+	buf_addch(&msg, '\n');
+	buf_addstr(&msg, pending.ptr + strlen(pid));
+	ret = write_file_atomic(argv[1], msg.ptr, msg.len, 0644, &err);
+out:
+	if (err.code)
+		fprintf(stderr, "leakstop: commit-msg: %s\n", err.msg);
+	buf_release(&msg);
+	buf_release(&pending);
+	buf_release(&path);
+	repo_free(r);
+	git_libgit2_shutdown();
+	return err.code ? EXIT_CANNOT : EXIT_CLEAN;
+}
+
 static int
 cmd_hook(int argc, char **argv)
 {
@@ -1213,11 +1481,14 @@ cmd_hook(int argc, char **argv)
 		return hook_pre_push(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pre-receive"))
 		return hook_pre_receive();
+	if (!strcmp(argv[1], "commit-msg"))
+		return hook_commit_msg(argc - 1, argv + 1);
 	if (strcmp(argv[1], "pre-commit") && strcmp(argv[1], "pre-merge-commit"))
 		goto usage;
 	run_init(&run, argv[1]);
 	run.rc = (struct report_ctx){ "staged changes", FIX_COMMIT,
 				      OVERRIDE_COMMIT, 0 };
+	run.trailers = 1;
 	scan_staged(&run, &err);
 	code = decide(&run, &err);
 	run_release(&run);

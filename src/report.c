@@ -55,7 +55,8 @@ report_findings(FILE *fp, const struct finding_list *list,
 	}
 	if (!ctx->overriding && ctx->fix)
 		buf_printf(&b, "fix: %s\n", ctx->fix);
-	if (!ctx->overriding && ctx->override)
+	if (!ctx->overriding && ctx->override && ctx->fix &&
+	    !strstr(ctx->fix, "false alarm?"))
 		buf_printf(&b, "false alarm? see `leakstop help allow`.  "
 			   "%s anyway: %s\n",
 			   strstr(ctx->override, "git push") ? "push" :

@@ -45,7 +45,8 @@ secret_in_middle_commit() {
 	short=$(git rev-parse --short=7 HEAD~1)
 	expect_out "b.txt:1:3  aws-access-key-id  AKIA…(20 chars)"
 	expect_out "in $short \"add config\""
-	expect_out "push anyway: LEAKSTOP_OVERRIDE="
+	expect_out "false alarm? the commit needs a trailer 'Leakstop-Override: <fingerprint> <reason>'"
+	expect_no_out "push anyway"
 	[ "$(remote_ref main)" = "$before" ] || die "the remote ref moved"
 	assert_no_leak "$(aws_key)"
 }
@@ -61,8 +62,8 @@ added_then_removed_inside_push() {
 old_secret_on_remote_does_not_block() {
 	mk_pair
 	commit_nv "old secret" s.txt "k=$(aws_key)"
-	LEAKSTOP_OVERRIDE="accepted risk" git push -q origin HEAD:main \
-		>../$OUT 2>&1 || die "override push"
+	git push -q --no-verify origin HEAD:main >../$OUT 2>&1 ||
+		die "seed push"
 	git checkout -q -b feature
 	commit_nv "clean work" c.txt clean
 	push_passes origin feature
@@ -133,8 +134,7 @@ clean_merge_passes() {
 	# the side branch has a secret already on the remote
 	git checkout -q -b side
 	commit_nv "side secret" s.txt "k=$(aws_key)"
-	LEAKSTOP_OVERRIDE="known fixture" git push -q origin side \
-		>../$OUT 2>&1 || die "override push"
+	git push -q --no-verify origin side >../$OUT 2>&1 || die "seed push"
 	git checkout -q main 2>/dev/null || git checkout -q -b main origin/main
 	commit_nv main m.txt clean
 	git merge -q --no-ff --no-verify -m "merge side" side || die merge
@@ -206,6 +206,50 @@ many_commits_no_cap() {
 	expect_out "s.txt:1:3  aws-access-key-id"
 }
 
+override_needs_trailer() {
+	mk_pair
+	echo "k=$(aws_key)" >a.env && git add a.env
+	LEAKSTOP_OVERRIDE="test fixture" git commit -q -m "with override" \
+		>../$OUT 2>&1 || die "override commit"
+	git log -1 --format=%B | grep -q "^Leakstop-Override: [0-9a-f]\{16\} test fixture$" ||
+		{ git log -1 --format=%B >&2; die "no trailer in the commit"; }
+	echo "k=$(aws_key2)" >b.env && git add b.env
+	git commit -q --no-verify -m "no hook, no trailer"
+	push_blocked origin HEAD:main
+	expect_out "b.env:1:3"
+	expect_no_out "a.env:"
+	LEAKSTOP_OVERRIDE="x" git push origin HEAD:main >../$OUT 2>&1 &&
+		die "an env override at push time let a finding through"
+	# amend with LEAKSTOP_ALLOW: the trailer makes the push pass
+	fp=$(sed -n 's/.*b.env.*fingerprint \([0-9a-f]\{16\}\).*/\1/p' ../$OUT | head -1)
+	[ -n "$fp" ] || die "no fingerprint shown"
+	LEAKSTOP_ALLOW="$fp rotated, harmless" git commit -q --amend \
+		--no-edit >../$OUT 2>&1 || { cat ../$OUT >&2; die amend; }
+	git log -1 --format=%B | grep -q "^Leakstop-Override: $fp rotated, harmless$" ||
+		die "LEAKSTOP_ALLOW added no trailer"
+	push_passes origin HEAD:main
+	expect_out "2 findings let through by the commits' Leakstop-Override trailers"
+	grep -c 'reason=' .git/leakstop/audit.log | grep -qx 2 ||
+		die "expected two audit lines"
+}
+
+abandoned_override_leaves_no_trailer() {
+	mk_pair
+	echo "k=$(aws_key)" >a.env && git add a.env
+	# pre-commit passes with the override, then the commit is abandoned
+	GIT_EDITOR=false LEAKSTOP_OVERRIDE="x" git commit -q >../$OUT 2>&1 &&
+		die "a failing editor should abort the commit"
+	git reset -q && rm a.env
+	echo clean >c && git add c && git commit -q -m clean
+	git log -1 --format=%B | grep -q Leakstop-Override &&
+		die "a stale trailer reached another commit"
+	return 0
+}
+
+test_case "pre-push accepts an override only with the commit's trailer" \
+	override_needs_trailer
+test_case "an abandoned commit's trailers do not reach the next one" \
+	abandoned_override_leaves_no_trailer
 test_case "secret in a middle commit blocks, naming the commit" \
 	secret_in_middle_commit
 test_case "secret added then removed inside one push still blocks" \
