@@ -255,35 +255,52 @@ filter_line_has_marker(const char *line, size_t len, const char *marker,
 	return 0;
 }
 
-/* Is the finding's line covered by an inline marker in the new file? */
+/*
+ * Is the finding's line covered by an inline marker in the new file?
+ * One pass over the lines up to the finding's: linear, not quadratic.
+ */
 static int
 inline_allowed(const struct added *a, const struct finding *f)
 {
-	const char *line;
-	size_t len;
-
-	if (a == NULL || a->full == NULL)
-		return 0;
-	if (lines_full_line(a, f->line, &line, &len) &&
-	    filter_line_has_marker(line, len, "leakstop:allow", f->col - 1,
-				   f->secret_len))
-		return 1;
-	if (f->line > 1 && lines_full_line(a, f->line - 1, &line, &len) &&
-	    filter_line_has_marker(line, len, "leakstop:allow-next-line",
-				   len, 0))
-		return 1;
-	/* Inside a leakstop:allow-begin ... leakstop:allow-end block. */
+	const char *p, *end, *line = NULL, *prev = NULL;
+	size_t len = 0, prev_len = 0;
 	int open = 0;
-	for (size_t n = 1; n < f->line; n++) {
-		if (!lines_full_line(a, n, &line, &len))
+
+	if (a == NULL || a->full == NULL || f->line == 0)
+		return 0;
+	p = a->full;
+	end = a->full + a->full_len;
+	for (size_t n = 1; n <= f->line && p <= end; n++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((nl ? nl : end) - p);
+
+		if (l && p[l - 1] == '\r')
+			l--;
+		if (n < f->line) {
+			if (filter_line_has_marker(p, l, "leakstop:allow-begin",
+						   l, 0))
+				open = 1;
+			else if (filter_line_has_marker(p, l,
+							"leakstop:allow-end",
+							l, 0))
+				open = 0;
+			prev = p;
+			prev_len = l;
+		} else {
+			line = p;
+			len = l;
+		}
+		if (nl == NULL)
 			break;
-		if (filter_line_has_marker(line, len, "leakstop:allow-begin",
-					   len, 0))
-			open = 1;
-		else if (filter_line_has_marker(line, len,
-						"leakstop:allow-end", len, 0))
-			open = 0;
+		p = nl + 1;
 	}
+	if (line && filter_line_has_marker(line, len, "leakstop:allow",
+					   f->col - 1, f->secret_len))
+		return 1;
+	if (prev && filter_line_has_marker(prev, prev_len,
+					   "leakstop:allow-next-line",
+					   prev_len, 0))
+		return 1;
 	return open;
 }
 
