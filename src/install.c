@@ -1,5 +1,5 @@
 /*
- * install.c - hook shims into .git/hooks, chaining what was there
+ * install.c - hook shims in and out, chaining what was there
  */
 #include "install.h"
 
@@ -17,6 +17,7 @@ extern const size_t ls_builtin_hooks_nr;
 
 #define SHIM_MARK "# leakstop hook shim"
 #define CHAIN_SUFFIX ".leakstop-chained"
+#define EXE_LINE "leakstop='@LEAKSTOP@'"
 
 static int
 is_ours(const char *path)
@@ -30,32 +31,53 @@ is_ours(const char *path)
 	return ours;
 }
 
-/* The shim text with @LEAKSTOP@ replaced by exe. */
-static void
-shim_text(struct buf *out, const struct ls_embedded *e, const char *exe)
+static const char *
+hook_name(const struct ls_embedded *e)
 {
-	const char *p = e->data, *at;
+	const char *s = strrchr(e->name, '/');
 
-	while ((at = strstr(p, "@LEAKSTOP@")) != NULL) {
-		buf_add(out, p, (size_t)(at - p));
-		buf_addstr(out, exe);
-		p = at + strlen("@LEAKSTOP@");
+	return s ? s + 1 : e->name;
+}
+
+static int
+is_server_hook(const struct ls_embedded *e)
+{
+	return strstr(e->name, "pre-receive") != NULL;
+}
+
+/*
+ * The shim text: the binary by absolute path, or (shared) looked up on
+ * PATH first, since a committed folder serves machines that differ.
+ */
+static void
+shim_text(struct buf *out, const struct ls_embedded *e, const char *exe,
+	  int shared)
+{
+	const char *at = strstr(e->data, EXE_LINE);
+
+	if (at == NULL) {
+		buf_addstr(out, e->data);
+		return;
 	}
-	buf_addstr(out, p);
+	buf_add(out, e->data, (size_t)(at - e->data));
+	if (shared)
+		buf_printf(out, "leakstop=$(command -v leakstop || "
+			   "echo '%s')", exe);
+	else
+		buf_printf(out, "leakstop='%s'", exe);
+	buf_addstr(out, at + strlen(EXE_LINE));
 }
 
 static int
 install_one(const char *dir, const struct ls_embedded *e, const char *exe,
-	    struct ls_err *err)
+	    int shared, struct ls_err *err)
 {
-	const char *name = strrchr(e->name, '/') ? strrchr(e->name, '/') + 1 :
-		e->name;
 	struct buf path = BUF_INIT, chained = BUF_INIT, text = BUF_INIT;
 	struct stat st;
 	const char *what = "installed";
 	int ret = 0;
 
-	buf_printf(&path, "%s/%s", dir, name);
+	buf_printf(&path, "%s/%s", dir, hook_name(e));
 	buf_printf(&chained, "%s%s", path.ptr, CHAIN_SUFFIX);
 	if (lstat(path.ptr, &st) == 0) {
 		if (is_ours(path.ptr)) {
@@ -73,7 +95,7 @@ install_one(const char *dir, const struct ls_embedded *e, const char *exe,
 			what = "installed, chaining the existing hook";
 		}
 	}
-	shim_text(&text, e, exe);
+	shim_text(&text, e, exe, shared);
 	ret = write_file_atomic(path.ptr, text.ptr, text.len, 0755, err);
 	if (ret == 0)
 		printf("leakstop: %s %s\n", what, path.ptr);
@@ -84,29 +106,213 @@ out:
 	return ret;
 }
 
-static int
-is_server_hook(const struct ls_embedded *e)
+/* ~/.config/leakstop/hooks (XDG_CONFIG_HOME honoured). Owned. */
+static char *
+global_dir(void)
 {
-	return strstr(e->name, "pre-receive") != NULL;
+	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+	struct buf b = BUF_INIT;
+	char *s;
+
+	if (x && *x == '/')
+		buf_printf(&b, "%s/leakstop/hooks", x);
+	else
+		buf_printf(&b, "%s/.config/leakstop/hooks", h ? h : "");
+	s = xstrdup(b.ptr);
+	buf_release(&b);
+	return s;
+}
+
+static int
+set_global_hooks_path(const char *dir, int unset, struct ls_err *err)
+{
+	git_config *cfg = NULL, *global = NULL;
+	int ret = 0;
+
+	if (git_config_open_default(&cfg) < 0 ||
+	    git_config_open_level(&global, cfg, GIT_CONFIG_LEVEL_GLOBAL) < 0)
+		ret = repo_git_error(err, "cannot open the global git config");
+	else if (unset) {
+		git_buf cur = GIT_BUF_INIT;
+		if (git_config_get_string_buf(&cur, global,
+					      "core.hooksPath") == 0 &&
+		    !strcmp(cur.ptr, dir) &&
+		    git_config_delete_entry(global, "core.hooksPath") < 0)
+			ret = repo_git_error(err, "cannot edit the global "
+					     "git config");
+		git_buf_dispose(&cur);
+	} else {
+		git_buf cur = GIT_BUF_INIT;
+		if (git_config_get_string_buf(&cur, global,
+					      "core.hooksPath") == 0 &&
+		    strcmp(cur.ptr, dir))
+			ret = ls_err_set(err, LS_EUSAGE, "global core.hooksPath "
+					 "is already '%s'; leakstop will not "
+					 "replace it (install into that folder "
+					 "with --shared, or unset it)", cur.ptr);
+		else if (git_config_set_string(global, "core.hooksPath",
+						dir) < 0)
+			ret = repo_git_error(err, "cannot edit the global "
+					     "git config");
+		git_buf_dispose(&cur);
+	}
+	git_config_free(global);
+	git_config_free(cfg);
+	return ret;
 }
 
 int
-install_hooks(struct repo *r, const char *exe, int server,
-	      struct ls_err *err)
+install_hooks(struct repo *r, const char *exe, enum install_where where,
+	      const char *shared_dir, struct ls_err *err)
 {
 	char *dir = NULL;
-	int ret;
+	int ret = 0;
 
 	/* The shim quotes the path in '...'. */
 	if (strchr(exe, '\'') || strchr(exe, '\n'))
 		return ls_err_set(err, LS_EUSAGE, "cannot install from a path "
 				  "with a quote or newline: '%s'", exe);
-	ret = repo_hooks_dir(r, &dir, err);
+	if (where == LS_INSTALL_GLOBAL) {
+		dir = global_dir();
+	} else if (where == LS_INSTALL_SHARED) {
+		const char *wd = git_repository_workdir(r->git);
+		struct buf b = BUF_INIT;
+		if (wd == NULL || shared_dir[0] == '/' ||
+		    strstr(shared_dir, ".."))
+			return ls_err_set(err, LS_EUSAGE, "--shared takes a "
+					  "folder inside the work tree, such "
+					  "as .githooks");
+		buf_printf(&b, "%s%s", wd, shared_dir);
+		dir = xstrdup(b.ptr);
+		buf_release(&b);
+	} else {
+		ret = repo_hooks_dir(r, &dir, err);
+	}
 	if (ret == 0)
 		ret = mkdir_p(dir, 0755, err);
 	for (size_t i = 0; ret == 0 && i < ls_builtin_hooks_nr; i++)
-		if (is_server_hook(&ls_builtin_hooks[i]) == server)
-			ret = install_one(dir, &ls_builtin_hooks[i], exe, err);
+		if (is_server_hook(&ls_builtin_hooks[i]) ==
+		    (where == LS_INSTALL_SERVER))
+			ret = install_one(dir, &ls_builtin_hooks[i], exe,
+					  where == LS_INSTALL_SHARED, err);
+	if (ret == 0 && where == LS_INSTALL_GLOBAL) {
+		ret = set_global_hooks_path(dir, 0, err);
+		if (ret == 0)
+			printf("leakstop: git now runs %s for every "
+			       "repository of this user; a repository's own "
+			       ".git/hooks no longer run\n", dir);
+	}
+	if (ret == 0 && where == LS_INSTALL_SHARED) {
+		git_config *cfg = NULL;
+		if (git_repository_config(&cfg, r->git) < 0 ||
+		    git_config_set_string(cfg, "core.hooksPath",
+					  shared_dir) < 0)
+			ret = repo_git_error(err, "cannot set core.hooksPath");
+		git_config_free(cfg);
+		if (ret == 0)
+			printf("leakstop: commit %s; each clone then runs "
+			       "`git config core.hooksPath %s`\n", shared_dir,
+			       shared_dir);
+	}
 	free(dir);
 	return ret;
+}
+
+int
+uninstall_hooks(struct repo *r, int global, struct ls_err *err)
+{
+	char *dir = NULL;
+	int ret = 0;
+
+	if (global)
+		dir = global_dir();
+	else
+		ret = repo_hooks_dir(r, &dir, err);
+	for (size_t i = 0; ret == 0 && i < ls_builtin_hooks_nr; i++) {
+		struct buf path = BUF_INIT, chained = BUF_INIT;
+		buf_printf(&path, "%s/%s", dir, hook_name(&ls_builtin_hooks[i]));
+		buf_printf(&chained, "%s%s", path.ptr, CHAIN_SUFFIX);
+		if (access(path.ptr, F_OK) == 0 && is_ours(path.ptr)) {
+			if (unlink(path.ptr) < 0)
+				ret = ls_err_set(err, LS_EIO, "cannot remove "
+						 "'%s': %s", path.ptr,
+						 strerror(errno));
+			else if (access(chained.ptr, F_OK) == 0 &&
+				 rename(chained.ptr, path.ptr) < 0)
+				ret = ls_err_set(err, LS_EIO, "cannot restore "
+						 "'%s': %s", path.ptr,
+						 strerror(errno));
+			else
+				printf("leakstop: removed %s%s\n", path.ptr,
+				       access(path.ptr, F_OK) == 0 ?
+				       ", restored the hook it chained" : "");
+		}
+		buf_release(&chained);
+		buf_release(&path);
+	}
+	if (ret == 0 && global)
+		ret = set_global_hooks_path(dir, 1, err);
+	free(dir);
+	return ret;
+}
+
+/* The binary a shim names: the quoted path after leakstop=. Owned. */
+static char *
+shim_binary(const char *text)
+{
+	const char *p = strstr(text, "leakstop='");
+	const char *q = p ? strchr(p + 10, '\'') : NULL;
+
+	if (p == NULL) {
+		/* shared shims: `command -v leakstop || echo '<path>'` */
+		p = strstr(text, "echo '");
+		q = p ? strchr(p + 6, '\'') : NULL;
+		return q ? xstrndup(p + 6, (size_t)(q - p - 6)) : NULL;
+	}
+	return q ? xstrndup(p + 10, (size_t)(q - p - 10)) : NULL;
+}
+
+int
+install_doctor(struct repo *r)
+{
+	static const char *const need[] = { "pre-commit", "pre-merge-commit",
+					    "pre-push", "commit-msg", NULL };
+	struct ls_err err = { 0, "" };
+	char *dir = NULL;
+	int problems = 0;
+
+	if (repo_hooks_dir(r, &dir, &err) < 0) {
+		printf("problem - %s\n", err.msg);
+		return 1;
+	}
+	printf("ok - git runs hooks from %s\n", dir);
+	for (const char *const *h = need; *h; h++) {
+		struct buf path = BUF_INIT, text = BUF_INIT;
+		struct stat st;
+		char *bin = NULL;
+
+		buf_printf(&path, "%s/%s", dir, *h);
+		if (stat(path.ptr, &st) < 0 || !is_ours(path.ptr)) {
+			printf("problem - %s is not leakstop's hook (run "
+			       "`leakstop install`)\n", path.ptr);
+			problems++;
+		} else if (!(st.st_mode & S_IXUSR)) {
+			printf("problem - %s is not executable, so git skips "
+			       "it\n", path.ptr);
+			problems++;
+		} else if (read_file(&text, path.ptr, &err) < 0 ||
+			   (bin = shim_binary(text.ptr)) == NULL ||
+			   access(bin, X_OK) < 0) {
+			printf("problem - %s runs '%s', which is missing\n",
+			       path.ptr, bin ? bin : "?");
+			problems++;
+		} else {
+			printf("ok - %s runs %s\n", path.ptr, bin);
+		}
+		free(bin);
+		buf_release(&text);
+		buf_release(&path);
+	}
+	free(dir);
+	return problems;
 }

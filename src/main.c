@@ -41,8 +41,13 @@
 static const char usage_text[] =
 	"usage: leakstop <command> [<args>]\n"
 	"\n"
-	"  install [--server]     install the hooks into this repository\n"
-	"                         (--server: pre-receive into a bare one)\n"
+	"  install [--server | --global | --shared DIR]\n"
+	"                         install the hooks into this repository\n"
+	"                         (--server: pre-receive into a bare one;\n"
+	"                         --global: for every repository of this\n"
+	"                         user; --shared: a committed folder)\n"
+	"  uninstall [--global]   remove them, restoring chained hooks\n"
+	"  doctor                 check this clone enforces the hooks\n"
 	"  hook <name> [args]     run as git hook <name>: pre-commit,\n"
 	"                         pre-merge-commit, pre-push, pre-receive\n"
 	"  scan [what] [options]  scan for CI and audits; what is one of\n"
@@ -1504,16 +1509,23 @@ cmd_install(int argc, char **argv)
 {
 	struct ls_err err = { 0, "" };
 	struct repo *r = NULL;
+	enum install_where where = LS_INSTALL_REPO;
+	const char *shared = NULL;
 	char exe[PATH_MAX];
-	int server = 0, ret;
+	int ret = 0;
 	ssize_t n;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--server"))
-			server = 1;
-		else {
+			where = LS_INSTALL_SERVER;
+		else if (!strcmp(argv[i], "--global"))
+			where = LS_INSTALL_GLOBAL;
+		else if (!strcmp(argv[i], "--shared") && i + 1 < argc) {
+			where = LS_INSTALL_SHARED;
+			shared = argv[++i];
+		} else {
 			fprintf(stderr, "leakstop: usage: leakstop install "
-				"[--server]\n");
+				"[--server | --global | --shared DIR]\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -1524,14 +1536,75 @@ cmd_install(int argc, char **argv)
 	}
 	exe[n] = '\0';
 	repo_global_init();
-	ret = repo_open(&r, &err);
+	if (where != LS_INSTALL_GLOBAL)
+		ret = repo_open(&r, &err);
 	if (ret == 0)
-		ret = install_hooks(r, exe, server, &err);
+		ret = install_hooks(r, exe, where, shared, &err);
 	if (ret < 0)
 		fprintf(stderr, "leakstop: install: %s\n", err.msg);
 	repo_free(r);
 	git_libgit2_shutdown();
+	return ret < 0 ? (err.code == LS_EUSAGE ? EXIT_USAGE : EXIT_CANNOT) :
+		EXIT_CLEAN;
+}
+
+static int
+cmd_uninstall(int argc, char **argv)
+{
+	struct ls_err err = { 0, "" };
+	struct repo *r = NULL;
+	int global = argc == 2 && !strcmp(argv[1], "--global");
+	int ret = 0;
+
+	if (argc > 2 || (argc == 2 && !global)) {
+		fprintf(stderr, "leakstop: usage: leakstop uninstall "
+			"[--global]\n");
+		return EXIT_USAGE;
+	}
+	repo_global_init();
+	if (!global)
+		ret = repo_open(&r, &err);
+	if (ret == 0)
+		ret = uninstall_hooks(r, global, &err);
+	if (ret < 0)
+		fprintf(stderr, "leakstop: uninstall: %s\n", err.msg);
+	repo_free(r);
+	git_libgit2_shutdown();
 	return ret < 0 ? EXIT_CANNOT : EXIT_CLEAN;
+}
+
+/* Does this clone really enforce the hooks? For CI and support. */
+static int
+cmd_doctor(void)
+{
+	struct run run;
+	struct ls_err err = { 0, "" };
+	int problems = 0;
+
+	run_init(&run, "doctor");
+	repo_global_init();
+	if (repo_open(&run.repo, &err) < 0) {
+		printf("problem - %s\n", err.msg);
+		run_release(&run);
+		return EXIT_FINDINGS;
+	}
+	problems = install_doctor(run.repo);
+	repo_free(run.repo);
+	run.repo = NULL;
+	git_libgit2_shutdown();
+	if (run_open(&run, 1, &err) < 0) {
+		printf("problem - %s\n", err.msg);
+		problems++;
+	} else {
+		printf("ok - the signature database loads (%zu rules)\n",
+		       run.engine->rules.nr);
+		printf("ok - the policy %s\n", run.policy.from_file ?
+		       "in .leakstop.ini parses" : "is the default (no "
+		       ".leakstop.ini in HEAD)");
+	}
+	printf("leakstop: %d problem%s\n", problems, problems == 1 ? "" : "s");
+	run_release(&run);
+	return problems ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 static int
@@ -1625,6 +1698,10 @@ main(int argc, char **argv)
 		return cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "install"))
 		return cmd_install(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "uninstall"))
+		return cmd_uninstall(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "doctor") && argc == 2)
+		return cmd_doctor();
 	if (!strcmp(argv[1], "rules"))
 		return cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rebuild"))

@@ -65,6 +65,77 @@ usage_errors() {
 		die "help allow does not explain the override"
 }
 
+uninstall_restores() {
+	git init -q r && cd r || die init
+	printf '#!/bin/sh\n# my own hook\nexit 0\n' >.git/hooks/pre-commit
+	chmod 750 .git/hooks/pre-commit
+	cp -p .git/hooks/pre-commit ../orig
+	"$LEAKSTOP" install >/dev/null || die install
+	"$LEAKSTOP" uninstall >../$OUT || die uninstall
+	expect_out "restored the hook it chained"
+	cmp -s ../orig .git/hooks/pre-commit || die "not restored byte for byte"
+	[ "$(stat -c %a .git/hooks/pre-commit)" = 750 ] || die "mode changed"
+	for h in pre-merge-commit pre-push commit-msg; do
+		[ -e .git/hooks/$h ] && die "$h left behind"
+	done
+	ls .git/hooks | grep -q chained && die "chained copy left behind"
+	return 0
+}
+
+global_install() {
+	"$LEAKSTOP" install --global >../$OUT || die "install --global"
+	[ "$(git config --global core.hooksPath)" = "$HOME/.config/leakstop/hooks" ] ||
+		die "global core.hooksPath not set"
+	git init -q fresh && cd fresh || die init
+	git config user.name T && git config user.email t@x
+	echo "k=$(aws_key)" >f && git add f
+	commit_blocked -m x
+	expect_out "aws-access-key-id"
+	"$LEAKSTOP" uninstall --global >/dev/null || die "uninstall --global"
+	git config --global core.hooksPath && die "global hooksPath left set"
+	commit_passes -m "no hook any more"
+}
+
+global_refuses_foreign_hooks_path() {
+	git config --global core.hooksPath /somewhere/else
+	"$LEAKSTOP" install --global 2>../$OUT && die "replaced a foreign hooksPath"
+	expect_out "global core.hooksPath is already '/somewhere/else'"
+}
+
+shared_folder() {
+	mk_repo r
+	"$LEAKSTOP" uninstall >/dev/null
+	"$LEAKSTOP" install --shared .githooks >../$OUT || die "install --shared"
+	[ "$(git config core.hooksPath)" = .githooks ] || die "hooksPath not set"
+	grep -q 'command -v leakstop' .githooks/pre-commit ||
+		die "a shared shim must find leakstop on PATH"
+	echo "k=$(aws_key)" >f && git add f
+	commit_blocked -m x
+	"$LEAKSTOP" install --shared /abs 2>/dev/null
+	[ $? -eq 64 ] || die "an absolute --shared folder was accepted"
+}
+
+doctor() {
+	mk_repo r
+	"$LEAKSTOP" doctor >../$OUT || { cat ../$OUT >&2; die "doctor found problems"; }
+	expect_out "ok - the signature database loads"
+	expect_out "leakstop: 0 problems"
+	chmod -x .git/hooks/pre-push
+	"$LEAKSTOP" doctor >../$OUT && die "doctor missed a non-executable hook"
+	expect_out "pre-push is not executable"
+	rm .git/hooks/commit-msg
+	"$LEAKSTOP" doctor >../$OUT
+	expect_out "commit-msg is not leakstop's hook"
+	expect_out "leakstop: 2 problems"
+}
+
+test_case "uninstall restores a chained hook byte for byte" uninstall_restores
+test_case "install --global covers new repositories; uninstall undoes it" \
+	global_install
+test_case "install --global keeps a foreign global hooksPath" \
+	global_refuses_foreign_hooks_path
+test_case "install --shared: a committed hooks folder" shared_folder
+test_case "doctor reports what does not enforce the hooks" doctor
 test_case "installs pre-commit and pre-merge-commit; reinstall updates" \
 	installs_both_hooks
 test_case "an existing hook is kept and runs after a clean scan" \
