@@ -52,6 +52,9 @@ check_rules(struct engine *e, FILE *out)
 		const struct rule *r = &e->rules.rules[i];
 		size_t nr_ex = 0, nr_nm = 0;
 
+		if (r->synthetic)
+			continue;
+
 		for (size_t j = 0; j < r->nr_examples; j++) {
 			const struct rule_example *ex = &r->examples[j];
 			int found = check_example(e, i, ex, &err);

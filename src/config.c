@@ -50,6 +50,7 @@ policy_release(struct policy *p)
 	free(p->rules);
 	free(p->ignored);
 	free(p->baseline);
+	free(p->known);
 	wipe(p->salt, sizeof(p->salt));
 	policy_init(p);
 }
@@ -257,6 +258,41 @@ policy_parse_baseline(struct policy *p, const char *fname, const char *data,
 		      size_t len, struct ls_err *err)
 {
 	return each_line(fname, data, len, baseline_line, p, err);
+}
+
+static int
+known_line(const char *fname, int lineno, char *line, void *payload,
+	   struct ls_err *err)
+{
+	struct policy *p = payload;
+	char *sp = strpbrk(line, " \t");
+
+	if (sp)
+		*sp = '\0';
+	LS_GROW(p->known, p->nr_known + 1, p->alloc_known);
+	if (parse_hex(line, p->known[p->nr_known], 32) < 0)
+		return ls_err_set(err, LS_EPARSE, "%s:%d: expected 64 hex "
+				  "digits (made by `leakstop known add`)",
+				  fname, lineno);
+	p->nr_known++;
+	return 0;
+}
+
+static int
+cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+int
+policy_parse_known(struct policy *p, const char *fname, const char *data,
+		   size_t len, struct ls_err *err)
+{
+	int ret = each_line(fname, data, len, known_line, p, err);
+
+	if (ret == 0 && p->nr_known > 1)
+		qsort(p->known, p->nr_known, 32, cmp_hash);
+	return ret;
 }
 
 static int

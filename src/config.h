@@ -22,6 +22,7 @@
  * Two more files sit beside it, one entry per line, '#' comments:
  *   .leakstopignore     <fingerprint> [expires=YYYY-MM-DD] <reason>
  *   .leakstop-baseline  <fingerprint> <rule-id>
+ *   .leakstop-known     <64 hex: HMAC-SHA256(salt, secret)> [note]
  * A fingerprint is a keyed hash of rule and secret, so an entry survives
  * edits and moves and never covers another secret on the same line.
  *
@@ -39,6 +40,7 @@
 #define LS_POLICY_FILE ".leakstop.ini"
 #define LS_IGNORE_FILE ".leakstopignore"
 #define LS_BASELINE_FILE ".leakstop-baseline"
+#define LS_KNOWN_FILE ".leakstop-known"
 #define LS_SALT_LEN 32
 #define LS_MAX_FILE_SIZE_CAP (1024u * 1024 * 1024)
 
@@ -70,6 +72,8 @@ struct policy {
 	size_t nr_expired;	/* entries past their date, not in force */
 	char (*baseline)[17];
 	size_t nr_baseline, alloc_baseline;
+	unsigned char (*known)[32];	/* sorted */
+	size_t nr_known, alloc_known;
 	int from_file;		/* 1: a policy file was read */
 };
 
@@ -105,6 +109,10 @@ int policy_parse_ignore(struct policy *p, const char *fname,
 /* Parse .leakstop-baseline text. */
 int policy_parse_baseline(struct policy *p, const char *fname,
 			  const char *data, size_t len, struct ls_err *err);
+
+/* Parse .leakstop-known text (hashes kept sorted). */
+int policy_parse_known(struct policy *p, const char *fname, const char *data,
+		       size_t len, struct ls_err *err);
 
 /* 1 when fingerprint fp is in list (of n entries). */
 int policy_fp_listed(char (*list)[17], size_t n, const char *fp);

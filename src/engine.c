@@ -32,6 +32,10 @@ engine_start(struct engine *e, const char *key_dir, struct ls_err *err)
 	struct ls_err kerr = { 0, "" };
 	int ret;
 
+	/* After the database: it does not match this rule itself. */
+	e->known_rule = rules_add_synthetic(&e->rules, "known-secret",
+					    "a secret on the team's list "
+					    "(.leakstop-known)");
 	ret = scanner_new(&e->scanner, e->db, err);
 	if (ret == 0)
 		ret = confirmer_new(&e->confirmer, &e->rules, e->db, err);
@@ -103,6 +107,11 @@ engine_scan(struct engine *e, const struct added *a, const char *path,
 	if (ret == 0 && e->raw.nr)
 		ret = finding_collect(out, e->confirmer, &e->raw, a, path,
 				      e->key, err);
+	if (ret == 0 && e->policy && e->policy->nr_known)
+		finding_known(out, e->known_rule,
+			      &e->rules.rules[e->known_rule], a, path,
+			      (const unsigned char (*)[32])e->policy->known,
+			      e->policy->nr_known, e->key);
 	if (ret == 0)
 		filter_apply(e->filter, out, first, &e->rules, a);
 	finding_forget_secrets(out, first);
@@ -118,6 +127,7 @@ engine_set_policy(struct engine *e, const struct policy *policy,
 	/* A shared salt makes fingerprints agree across clones. */
 	if (policy->has_salt)
 		memcpy(e->key, policy->salt, LS_KEY_LEN);
+	e->policy = policy;
 	return filter_new(&e->filter, policy, err);
 }
 

@@ -24,6 +24,8 @@ struct engine {
 	struct raw_matches raw;
 	unsigned char key[LS_KEY_LEN];
 	struct filter *filter;	/* the policy's filters; NULL: none */
+	const struct policy *policy;
+	size_t known_rule;	/* index of the synthetic known-secret rule */
 	int rebuilt;		/* the database was compiled at start-up */
 };
 

@@ -224,6 +224,87 @@ finding_collect(struct finding_list *out, struct confirmer *c,
 }
 
 void
+finding_known_hash(unsigned char out[32], const unsigned char key[LS_KEY_LEN],
+		   const char *s, size_t len)
+{
+	struct hmac_sha256_ctx ctx;
+
+	hmac_sha256_set_key(&ctx, LS_KEY_LEN, key);
+	hmac_sha256_update(&ctx, 6, (const uint8_t *)"known");
+	hmac_sha256_update(&ctx, len, (const uint8_t *)s);
+	hmac_sha256_digest(&ctx, 32, out);
+	wipe(&ctx, sizeof(ctx));
+}
+
+static int
+cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+static void
+known_candidate(struct finding_list *out, size_t first, size_t rule,
+		const struct rule *r, const struct added *a, const char *path,
+		size_t s, size_t e, const unsigned char (*known)[32],
+		size_t nr_known, const unsigned char key[LS_KEY_LEN])
+{
+	unsigned char h[32];
+	struct finding *f;
+
+	if (e - s < 16 || e - s > 512)
+		return;
+	finding_known_hash(h, key, a->data + s, e - s);
+	if (bsearch(h, known, nr_known, 32, cmp_hash) == NULL)
+		return;
+	if (same_start(out, first, rule, a->data + s))
+		return;
+	LS_GROW(out->items, out->nr + 1, out->alloc);
+	f = &out->items[out->nr++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->path = xstrdup(path);
+	f->confirmed = 1;
+	lines_locate(a, s, &f->line, &f->col);
+	set_secret(f, r, a->data + s, e - s, key);
+}
+
+void
+finding_known(struct finding_list *out, size_t rule, const struct rule *r,
+	      const struct added *a, const char *path,
+	      const unsigned char (*known)[32], size_t nr_known,
+	      const unsigned char key[LS_KEY_LEN])
+{
+	const char *d = a->data;
+	size_t first = out->nr, n = a->len;
+
+	if (nr_known == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char c = d[i];
+		size_t j;
+
+		if (c == '"' || c == '\'' || c == '`') {
+			for (j = i + 1; j < n && d[j] != c && d[j] != '\n' &&
+			     j - i <= 513; j++)
+				;
+			if (j < n && d[j] == c)
+				known_candidate(out, first, rule, r, a, path,
+						i + 1, j, known, nr_known, key);
+		} else if (c == '=' || c == ':') {
+			j = i + 1;
+			while (j < n && d[j] == ' ')
+				j++;
+			size_t s = j;
+			while (j < n && !strchr(" \t\r\n\"'`;,", d[j]) &&
+			       j - s <= 513)
+				j++;
+			known_candidate(out, first, rule, r, a, path, s, j,
+					known, nr_known, key);
+		}
+	}
+}
+
+void
 finding_forget_secrets(struct finding_list *list, size_t from)
 {
 	for (size_t i = from; i < list->nr; i++)

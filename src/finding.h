@@ -61,6 +61,21 @@ void finding_fingerprint(char out[LS_FINGERPRINT_LEN + 1],
 			 const unsigned char key[LS_KEY_LEN],
 			 const char *rule_id, const char *secret, size_t len);
 
+/* The hash .leakstop-known holds: HMAC-SHA256(key, secret). */
+void finding_known_hash(unsigned char out[32],
+			const unsigned char key[LS_KEY_LEN], const char *s,
+			size_t len);
+
+/*
+ * Report, as rule index rule, every value in a that is on the sorted
+ * known list: quoted strings and values after '=' or ':', 16 to 512
+ * bytes. Internal secrets with no public format are caught this way.
+ */
+void finding_known(struct finding_list *out, size_t rule,
+		   const struct rule *r, const struct added *a,
+		   const char *path, const unsigned char (*known)[32],
+		   size_t nr_known, const unsigned char key[LS_KEY_LEN]);
+
 /* Drop the borrowed secret pointers of items[from..]. */
 void finding_forget_secrets(struct finding_list *list, size_t from);
 

@@ -63,6 +63,7 @@ static const char usage_text[] =
 	"                         add a finding to .leakstopignore\n"
 	"  ignore --stale         list entries that match nothing in HEAD\n"
 	"  baseline               record HEAD's findings in .leakstop-baseline\n"
+	"  known add [--note N]   add the secret on stdin to .leakstop-known\n"
 	"  rules [--check]        list the rules; --check tests every example\n"
 	"  rebuild [-o FILE]      compile the rules into a database file\n"
 	"  help [allow]           this text, or how to handle a false alarm\n"
@@ -572,6 +573,15 @@ load_policy(struct run *run, struct ls_err *err)
 	if (ret == 0 && found)
 		ret = policy_parse_baseline(&run->policy, LS_BASELINE_FILE,
 					    b.ptr ? b.ptr : "", b.len, err);
+	buf_reset(&b);
+	if (ret == 0)
+		ret = team_file(run, LS_KNOWN_FILE, &b, &found, err);
+	if (ret == 0 && found)
+		ret = policy_parse_known(&run->policy, LS_KNOWN_FILE,
+					 b.ptr ? b.ptr : "", b.len, err);
+	if (ret == 0 && run->policy.nr_known && !run->policy.has_salt)
+		ret = ls_err_set(err, LS_EPARSE, LS_KNOWN_FILE " needs the "
+				 "salt in .leakstop.ini it was made with");
 	size = repo_config(run->repo, "leakstop.maxFileSize");
 	closed = repo_config(run->repo, "leakstop.failClosed");
 	inl = repo_config(run->repo, "leakstop.inlineAllow");
@@ -1367,6 +1377,76 @@ usage:
 	return EXIT_USAGE;
 }
 
+/*
+ * leakstop known add: read a secret from stdin, append its salted hash
+ * to .leakstop-known. The secret is never written anywhere.
+ */
+static int
+cmd_known(int argc, char **argv)
+{
+	struct run run;
+	struct ls_err err = { 0, "" };
+	struct buf secret = BUF_INIT, line = BUF_INIT, path = BUF_INIT;
+	const char *note = "";
+	unsigned char h[32];
+	int ret, fd;
+
+	if (argc < 2 || strcmp(argv[1], "add") ||
+	    !(argc == 2 || (argc == 4 && !strcmp(argv[2], "--note")))) {
+		fprintf(stderr, "leakstop: usage: leakstop known add "
+			"[--note TEXT] < secret\n");
+		return EXIT_USAGE;
+	}
+	if (argc == 4)
+		note = argv[3];
+	run_init(&run, "known");
+	run.policy_from_worktree = 1;
+	ret = run_open(&run, 1, &err);
+	if (ret == 0 && worktree(&run, &err) == NULL)
+		ret = err.code;
+	if (ret == 0 && !run.policy.has_salt)
+		ret = ls_err_set(&err, LS_EUSAGE, "run `leakstop init` first: "
+				 "the list is salted with .leakstop.ini's "
+				 "salt");
+	if (ret == 0)
+		ret = read_stdin(&secret, &err);
+	while (secret.len && (secret.ptr[secret.len - 1] == '\n' ||
+			      secret.ptr[secret.len - 1] == '\r'))
+		secret.ptr[--secret.len] = '\0';
+	if (ret == 0 && (secret.len < 16 || secret.len > 512))
+		ret = ls_err_set(&err, LS_EUSAGE, "a known secret is 16 to 512 "
+				 "bytes (got %zu)", secret.len);
+	if (ret == 0) {
+		finding_known_hash(h, run.policy.salt, secret.ptr, secret.len);
+		for (size_t i = 0; i < sizeof(h); i++)
+			buf_printf(&line, "%02x", h[i]);
+		if (*note)
+			buf_printf(&line, " %s", note);
+		buf_addch(&line, '\n');
+		buf_printf(&path, "%s" LS_KNOWN_FILE,
+			   git_repository_workdir(run.repo->git));
+		fd = open(path.ptr, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
+			  0644);
+		if (fd < 0 || write(fd, line.ptr, line.len) !=
+		    (ssize_t)line.len)
+			ret = ls_err_set(&err, LS_EIO, "cannot write '%s': %s",
+					 path.ptr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ret == 0)
+		printf("leakstop: added a hash to %s; commit it\n", path.ptr);
+	else
+		fprintf(stderr, "leakstop: known: %s\n", err.msg);
+	wipe(h, sizeof(h));
+	buf_release(&secret);
+	buf_release(&line);
+	buf_release(&path);
+	run_release(&run);
+	return ret < 0 ? (err.code == LS_EUSAGE ? EXIT_USAGE : EXIT_CANNOT) :
+		EXIT_CLEAN;
+}
+
 /* --- hooks, install, rules ---------------------------------------------- */
 
 /*
@@ -1712,6 +1792,8 @@ main(int argc, char **argv)
 		return cmd_baseline();
 	if (!strcmp(argv[1], "ignore"))
 		return cmd_ignore(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "known"))
+		return cmd_known(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("leakstop %s (Hyperscan %s, libgit2 %d.%d.%d)\n",
 		       LS_VERSION, hs_version(), LIBGIT2_VER_MAJOR,

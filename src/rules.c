@@ -327,3 +327,21 @@ rules_find(const struct rule_set *set, const char *id)
 			return &set->rules[i];
 	return NULL;
 }
+
+size_t
+rules_add_synthetic(struct rule_set *set, const char *id,
+		    const char *description)
+{
+	struct rule *r;
+
+	LS_GROW(set->rules, set->nr + 1, set->alloc);
+	r = &set->rules[set->nr];
+	memset(r, 0, sizeof(*r));
+	r->id = xstrdup(id);
+	r->description = xstrdup(description);
+	r->regex = xstrdup("");
+	r->file = xstrdup("(built in)");
+	r->confidence = LS_CONF_HIGH;
+	r->synthetic = 1;
+	return set->nr++;
+}

@@ -53,6 +53,7 @@ struct rule {
 	enum rule_validate validate;
 	struct rule_example *examples;
 	size_t nr_examples, alloc_examples;
+	int synthetic;		/* not in the database (known-secret) */
 };
 
 struct rule_set {
@@ -86,6 +87,14 @@ int rules_add_builtin(struct rule_set *set, struct ls_err *err);
  * Call once after the last rules_add_*().
  */
 int rules_finish(struct rule_set *set, struct ls_err *err);
+
+/*
+ * Add a rule that the database does not match (findings made by other
+ * means, such as the known-secret list); the set's hash is unchanged.
+ * Returns its index.
+ */
+size_t rules_add_synthetic(struct rule_set *set, const char *id,
+			   const char *description);
 
 /* Find a rule by id; NULL if none. Borrowed from set. */
 const struct rule *rules_find(const struct rule_set *set, const char *id);

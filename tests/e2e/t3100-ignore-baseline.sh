@@ -119,3 +119,23 @@ test_case "ignore --stale lists entries matching nothing" stale_entries
 test_case "baseline: old secrets pass, moves keep the file, new ones block" \
 	baseline
 test_case "baseline needs a shared salt" baseline_needs_salt
+
+known_secret() {
+	init_repo
+	internal="int-$(printf '%s' 'k9Qw2Lm7Zx4Rt8Vb')-prod"
+	printf '%s\n' "$internal" | "$LEAKSTOP" known add --note "billing db" \
+		>../$OUT || die "known add"
+	grep -q '^[0-9a-f]\{64\} billing db$' .leakstop-known || die "format"
+	git add .leakstop-known && git commit -q -m known
+	printf 'db:\n  password: "%s"\nother = "%s-x"\n' "$internal" "$internal" \
+		>app.yaml
+	git add app.yaml && commit_blocked -m x
+	expect_out "app.yaml:2:14  known-secret"
+	[ "$(grep -c known-secret ../$OUT)" -eq 1 ] || die "another value matched"
+	assert_no_leak "$internal"
+	printf 'short\n' | "$LEAKSTOP" known add 2>/dev/null
+	[ $? -eq 64 ] || die "a short secret was accepted"
+}
+
+test_case "known-secret list: an internal secret blocks, stored only hashed" \
+	known_secret
