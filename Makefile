@@ -70,7 +70,9 @@ $(BUILD) $(BUILD)/obj $(BUILD)/gen $(BUILD)/tests:
 	mkdir -p $@
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/leakstop
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/leakstop \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 docs/leakstop.1 $(DESTDIR)$(PREFIX)/share/man/man1/leakstop.1
 	install -m 0755 $(BUILD)/leakstop $(DESTDIR)$(PREFIX)/bin/leakstop
 	install -m 0644 $(BUILD)/rules.db \
 		$(DESTDIR)$(PREFIX)/lib/leakstop/rules.db

@@ -58,6 +58,7 @@ static const char usage_text[] =
 	"      -                  standard input\n"
 	"    --format text|json|sarif   (default text)\n"
 	"    --output FILE              (default standard output)\n"
+	"    --quiet                    findings only: no notes, no progress\n"
 	"  init                   write .leakstop.ini with a shared salt\n"
 	"  ignore FP --reason R [--expires YYYY-MM-DD]\n"
 	"                         add a finding to .leakstopignore\n"
@@ -374,7 +375,7 @@ static void
 report_warnings(struct run *run)
 {
 	struct finding_list warn = { NULL, 0, 0 };
-	struct report_ctx rc = { "", NULL, NULL, 0 };
+	struct report_ctx rc = { "", NULL, NULL, 0, 0, 0 };
 	struct buf what = BUF_INIT;
 
 	for (size_t i = 0; i < run->findings.nr;) {
@@ -417,12 +418,14 @@ decide(struct run *run, const struct ls_err *scan_err)
 		run->stats.baselined = filter_baselined(run->engine->filter);
 	}
 	run->stats.expired = run->policy.nr_expired;
-	if (run->by_trailer)
+	if (run->by_trailer && !run->rc.quiet)
 		fprintf(stderr, "leakstop: note: %zu finding%s let through by "
 			"the commits' Leakstop-Override trailers\n",
 			run->by_trailer, run->by_trailer == 1 ? "" : "s");
+	run->rc.colour = report_want_colour(stderr);
 	if (scan_err->code == 0) {
-		report_skipped(stderr, &run->stats);
+		if (!run->rc.quiet)
+			report_skipped(stderr, &run->stats);
 		report_warnings(run);
 	}
 	if (scan_err->code == 0 && run->findings.nr == 0)
@@ -587,6 +590,10 @@ load_policy(struct run *run, struct ls_err *err)
 	inl = repo_config(run->repo, "leakstop.inlineAllow");
 	if (ret == 0)
 		ret = policy_personal(&run->policy, size, closed, inl, err);
+	char *quiet = repo_config(run->repo, "leakstop.quiet");
+	if (quiet && (!strcmp(quiet, "true") || !strcmp(quiet, "1")))
+		run->rc.quiet = 1;
+	free(quiet);
 	if (ret < 0)
 		run->policy_failed = 1;
 	free(size);
@@ -779,7 +786,7 @@ hook_pre_push(int argc, char **argv)
 
 	run_init(&run, "pre-push");
 	run.rc = (struct report_ctx){ "commits to push", FIX_PUSH,
-				      OVERRIDE_PUSH, 0 };
+				      OVERRIDE_PUSH, 0, 0, 0 };
 	run.dedupe = 1;
 	/* Read all of stdin first: git must never see a closed pipe. */
 	ret = read_stdin(&in, &err);
@@ -845,7 +852,7 @@ hook_pre_receive(void)
 	int ret, code;
 
 	run_init(&run, "pre-receive");
-	run.rc = (struct report_ctx){ "pushed commits", FIX_SERVER, NULL, 0 };
+	run.rc = (struct report_ctx){ "pushed commits", FIX_SERVER, NULL, 0, 0, 0 };
 	run.dedupe = 1;
 	ret = read_stdin(&in, &err);
 	if (ret == 0)
@@ -1024,7 +1031,7 @@ cmd_scan(int argc, char **argv)
 	enum report_format format = LS_FORMAT_TEXT;
 	const char *range = NULL, *output = NULL;
 	char **paths = xcalloc((size_t)argc, sizeof(*paths));
-	int nr_paths = 0, ret = 0, code;
+	int nr_paths = 0, ret = 0, code, quiet = 0;
 	struct ls_err err = { 0, "" };
 	struct run run;
 	FILE *out = stdout;
@@ -1051,6 +1058,8 @@ cmd_scan(int argc, char **argv)
 				goto usage;
 		} else if (!strcmp(a, "--output") && i + 1 < argc) {
 			output = argv[++i];
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			goto usage;
 		} else {
@@ -1063,9 +1072,9 @@ cmd_scan(int argc, char **argv)
 		goto usage;
 	run.rc = (struct report_ctx){ what == W_STAGED ? "staged changes" :
 				      what == W_PATHS ? "scanned files" :
-				      "scanned commits", NULL, NULL, 0 };
+				      "scanned commits", NULL, NULL, 0, 0, 0 };
 	run.dedupe = what == W_RANGE || what == W_HISTORY;
-	run.progress = isatty(2) && what != W_STAGED;
+	run.progress = isatty(2) && what != W_STAGED && !quiet;
 	if (what == W_STAGED)
 		ret = scan_staged(&run, &err);
 	else if (what == W_RANGE)
@@ -1086,7 +1095,9 @@ cmd_scan(int argc, char **argv)
 		report_cannot_scan(stderr, err.msg, NULL);
 		code = EXIT_CANNOT;
 	} else {
-		report_skipped(stderr, &run.stats);
+		if (!quiet && !run.rc.quiet)
+			report_skipped(stderr, &run.stats);
+		run.rc.colour = !output && report_want_colour(out);
 		if (format == LS_FORMAT_TEXT)
 			report_findings(out, &run.findings,
 					&run.engine->rules, &run.rc);
@@ -1572,7 +1583,7 @@ cmd_hook(int argc, char **argv)
 		goto usage;
 	run_init(&run, argv[1]);
 	run.rc = (struct report_ctx){ "staged changes", FIX_COMMIT,
-				      OVERRIDE_COMMIT, 0 };
+				      OVERRIDE_COMMIT, 0, 0, 0 };
 	run.trailers = 1;
 	scan_staged(&run, &err);
 	code = decide(&run, &err);

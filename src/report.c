@@ -5,6 +5,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define C_RED "\033[1;31m"
+#define C_YEL "\033[33m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[m"
+
+int
+report_want_colour(FILE *fp)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	return isatty(fileno(fp)) && (nc == NULL || *nc == '\0') &&
+		!(term && !strcmp(term, "dumb"));
+}
 
 void
 scan_stats_release(struct scan_stats *st)
@@ -31,16 +46,19 @@ report_findings(FILE *fp, const struct finding_list *list,
 
 	if (list->nr == 0)
 		return;
-	buf_printf(&b, "leakstop: %zu secret%s in %s\n", list->nr,
-		   list->nr == 1 ? "" : "s", ctx->what);
+	buf_printf(&b, "%sleakstop: %zu secret%s in %s%s\n",
+		   ctx->colour ? C_RED : "", list->nr,
+		   list->nr == 1 ? "" : "s", ctx->what,
+		   ctx->colour ? C_OFF : "");
 	for (size_t i = 0; i < list->nr; i++) {
 		const struct finding *f = &list->items[i];
 		const char *id = rules->rules[f->rule].id;
 
 		buf_add_escaped(&b, f->path, strlen(f->path), 0);
-		buf_printf(&b, ":%zu:%zu  ", f->line, f->col);
+		buf_printf(&b, ":%zu:%zu  %s", f->line, f->col,
+			   ctx->colour ? C_YEL : "");
 		buf_add_escaped(&b, id, strlen(id), 0);
-		buf_addstr(&b, "  ");
+		buf_addstr(&b, ctx->colour ? C_OFF "  " : "  ");
 		buf_add_escaped(&b, f->redacted, strlen(f->redacted), 0);
 		buf_printf(&b, "\xe2\x80\xa6(%zu chars)  fingerprint %s",
 			   f->secret_len, f->fingerprint);
@@ -53,9 +71,10 @@ report_findings(FILE *fp, const struct finding_list *list,
 		}
 		buf_addch(&b, '\n');
 	}
-	if (!ctx->overriding && ctx->fix)
-		buf_printf(&b, "fix: %s\n", ctx->fix);
-	if (!ctx->overriding && ctx->override && ctx->fix &&
+	if (!ctx->overriding && ctx->fix && !ctx->quiet)
+		buf_printf(&b, "%sfix: %s%s\n", ctx->colour ? C_DIM : "",
+			   ctx->fix, ctx->colour ? C_OFF : "");
+	if (!ctx->overriding && ctx->override && ctx->fix && !ctx->quiet &&
 	    !strstr(ctx->fix, "false alarm?"))
 		buf_printf(&b, "false alarm? see `leakstop help allow`.  "
 			   "%s anyway: %s\n",

@@ -36,7 +36,12 @@ struct report_ctx {
 	const char *fix;	/* the "fix: ..." line, or NULL */
 	const char *override;	/* the override command, or NULL: none */
 	int overriding;		/* 1: the findings are let through */
+	int colour;		/* 1: ANSI colour (a terminal, no NO_COLOR) */
+	int quiet;		/* 1: findings only, no hints */
 };
+
+/* Colour for fp: a terminal, NO_COLOR unset, TERM not "dumb". */
+int report_want_colour(FILE *fp);
 
 /*
  * Print findings as text: a header naming what was scanned, one line per
