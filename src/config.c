@@ -478,6 +478,11 @@ on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 {
 	struct parse_state *st = payload;
 
+	/* Custom rules: rules.c reads these sections (engine_add_custom). */
+	if (!strncmp(k->section, "custom ", 7)) {
+		st->p->has_custom = 1;
+		return 0;
+	}
 	if (k->continuation)
 		return ls_err_set(err, LS_EPARSE, "%s:%d: indented lines do "
 				  "not continue values here", st->fname,
@@ -488,6 +493,7 @@ on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 		return on_allow_key(st, k, err);
 	if (!strncmp(k->section, "rule ", 5))
 		return on_rule_key(st, k, k->section + 5, err);
+
 	return ls_err_set(err, LS_EPARSE, "%s:%d: unknown section '[%s]'",
 			  st->fname, k->section_lineno ? k->section_lineno :
 			  k->lineno, k->section);

@@ -15,6 +15,10 @@
  *   regex = ^AKIA[A-Z2-7]{12}TEST$   ; PCRE2 on the secret, repeatable
  *   stopword = fixture        ; substring of the secret, repeatable
  *
+ *   [custom acme-internal-token]   ; a rule of the team's own, with the
+ *   description = ...              ; keys of patterns/NAME.ini
+ *   regex = \b(acme_[a-z0-9]{32})\b
+ *
  *   [rule generic-password-assignment]
  *   enabled = false
  *   severity = warn           ; block (default) or warn
@@ -75,6 +79,7 @@ struct policy {
 	unsigned char (*known)[32];	/* sorted */
 	size_t nr_known, alloc_known;
 	int from_file;		/* 1: a policy file was read */
+	int has_custom;		/* [custom ID] sections: rules of the team */
 };
 
 /* Defaults: 10 MiB, fail closed, inline allows on, nothing allowed. */

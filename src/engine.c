@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <inttypes.h>
 
 #include "filter.h"
 #include "scan.h"
@@ -104,6 +105,13 @@ engine_scan(struct engine *e, const struct added *a, const char *path,
 
 	e->raw.nr = 0;
 	ret = scan_buffer(e->scanner, a->data, a->len, &e->raw, err);
+	if (ret == 0 && e->custom_scanner) {
+		size_t from = e->raw.nr;
+		ret = scan_buffer(e->custom_scanner, a->data, a->len, &e->raw,
+				  err);
+		for (size_t i = from; i < e->raw.nr; i++)
+			e->raw.items[i].rule += (unsigned int)e->custom_base;
+	}
 	if (ret == 0 && e->raw.nr)
 		ret = finding_collect(out, e->confirmer, &e->raw, a, path,
 				      e->key, err);
@@ -131,11 +139,74 @@ engine_set_policy(struct engine *e, const struct policy *policy,
 	return filter_new(&e->filter, policy, err);
 }
 
+int
+engine_add_custom(struct engine *e, const char *fname, const char *data,
+		  size_t len, const char *cache_dir, struct ls_err *err)
+{
+	struct rule_set custom;
+	struct buf path = BUF_INIT, bytes = BUF_INIT;
+	struct ls_err cerr = { 0, "" };
+	int ret;
+
+	rules_init(&custom);
+	ret = rules_add_prefixed(&custom, fname, data, len, "custom ", err);
+	for (size_t i = 0; ret == 0 && i < custom.nr; i++)
+		if (rules_find(&e->rules, custom.rules[i].id))
+			ret = ls_err_set(err, LS_EPARSE, "%s:%d: custom rule "
+					 "'%s' has the id of a built-in rule",
+					 fname, custom.rules[i].lineno,
+					 custom.rules[i].id);
+	if (ret < 0 || custom.nr == 0)
+		goto out;
+	if (cache_dir) {
+		buf_printf(&path, "%s/custom-%016" PRIx64 "-%016" PRIx64 ".db",
+			   cache_dir, custom.hash,
+			   hash_fnv1a(HASH_FNV_INIT, hs_version(),
+				      strlen(hs_version())));
+		if (db_load(&e->custom_db, path.ptr, &custom, &cerr) < 0)
+			e->custom_db = NULL;
+	}
+	if (e->custom_db == NULL) {
+		ret = db_compile(&e->custom_db, &custom, err);
+		/* A cache that cannot be written only costs time. */
+		if (ret == 0 && cache_dir &&
+		    mkdir_p(cache_dir, 0700, &cerr) == 0 &&
+		    db_serialize(e->custom_db, &bytes, &cerr) == 0)
+			write_file_atomic(path.ptr, bytes.ptr, bytes.len, 0600,
+					  &cerr);
+	}
+	if (ret == 0)
+		ret = scanner_new(&e->custom_scanner, e->custom_db, err);
+	if (ret < 0)
+		goto out;
+	/* The custom rules join the table after the built-in ones. */
+	e->custom_base = e->rules.nr;
+	free(e->widths);
+	e->widths = xcalloc(e->rules.nr + custom.nr, sizeof(*e->widths));
+	for (size_t i = 0; i < e->db->nr_rules; i++)
+		e->widths[i] = e->db->max_width[i];
+	for (size_t i = 0; i < custom.nr; i++) {
+		LS_GROW(e->rules.rules, e->rules.nr + 1, e->rules.alloc);
+		e->rules.rules[e->rules.nr++] = custom.rules[i];
+		e->widths[e->custom_base + i] = e->custom_db->max_width[i];
+	}
+	custom.nr = 0;
+	confirmer_set_widths(e->confirmer, &e->rules, e->widths);
+out:
+	rules_release(&custom);
+	buf_release(&bytes);
+	buf_release(&path);
+	return ret;
+}
+
 void
 engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	scanner_free(e->custom_scanner);
+	db_free(e->custom_db);
+	free(e->widths);
 	filter_free(e->filter);
 	raw_matches_release(&e->raw);
 	confirmer_free(e->confirmer);

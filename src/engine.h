@@ -26,6 +26,10 @@ struct engine {
 	struct filter *filter;	/* the policy's filters; NULL: none */
 	const struct policy *policy;
 	size_t known_rule;	/* index of the synthetic known-secret rule */
+	struct db *custom_db;	/* the team's [custom ID] rules, or NULL */
+	struct scanner *custom_scanner;
+	size_t custom_base;	/* index of the first custom rule */
+	uint32_t *widths;	/* max match width of every rule */
 	int rebuilt;		/* the database was compiled at start-up */
 };
 
@@ -53,6 +57,15 @@ int engine_compile(struct engine **out, struct ls_err *err);
  */
 int engine_set_policy(struct engine *e, const struct policy *policy,
 		      struct ls_err *err);
+
+/*
+ * Add the [custom ID] rules of the policy text (fname for messages):
+ * compiled once and cached in cache_dir (NULL: memory only) under a
+ * hash of their text and the Hyperscan version. Errors: file:line for a
+ * bad rule, a rule Hyperscan rejects, an id that a built-in rule has.
+ */
+int engine_add_custom(struct engine *e, const char *fname, const char *data,
+		      size_t len, const char *cache_dir, struct ls_err *err);
 
 /* Scan one buffer of added text; append findings for path to out. */
 int engine_scan(struct engine *e, const struct added *a, const char *path,

@@ -24,6 +24,8 @@ struct confirmer {
 	pcre2_code **code;	/* per rule; NULL until first needed */
 	char *failed;		/* per rule: PCRE2 could not compile it */
 	pcre2_match_data *md;
+	const uint32_t *max_width;	/* NULL: the database's */
+	size_t nr;			/* size of code and failed */
 };
 
 int
@@ -37,6 +39,7 @@ confirmer_new(struct confirmer **out, const struct rule_set *rules,
 	c->db = db;
 	c->code = xcalloc(rules->nr, sizeof(*c->code));
 	c->failed = xcalloc(rules->nr, 1);
+	c->nr = rules->nr;
 	*out = c;
 	return 0;
 }
@@ -46,12 +49,29 @@ confirmer_free(struct confirmer *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->rules->nr; i++)
+	for (size_t i = 0; i < c->nr; i++)
 		pcre2_code_free(c->code[i]);
 	pcre2_match_data_free(c->md);
 	free(c->failed);
 	free(c->code);
 	free(c);
+}
+
+void
+confirmer_set_widths(struct confirmer *c, const struct rule_set *rules,
+		     const uint32_t *max_width)
+{
+	size_t old = c->nr;
+
+	c->rules = rules;
+	c->max_width = max_width;
+	if (rules->nr <= old)
+		return;
+	c->code = xrealloc(c->code, rules->nr * sizeof(*c->code));
+	c->failed = xrealloc(c->failed, rules->nr);
+	memset(c->code + old, 0, (rules->nr - old) * sizeof(*c->code));
+	memset(c->failed + old, 0, rules->nr - old);
+	c->nr = rules->nr;
 }
 
 /* The rule anchored at the end: Hyperscan told us where it ends. */
@@ -85,7 +105,8 @@ confirm(struct confirmer *c, size_t rule, const struct added *a, size_t end,
 	size_t *s_start, size_t *s_end)
 {
 	pcre2_code *code = confirm_code(c, rule);
-	uint32_t width = c->db->max_width[rule];
+	uint32_t width = c->max_width ? c->max_width[rule] :
+		c->db->max_width[rule];
 	size_t from;
 	uint32_t ncap = 0;
 	int rc;

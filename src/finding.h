@@ -47,6 +47,13 @@ int confirmer_new(struct confirmer **out, const struct rule_set *rules,
 void confirmer_free(struct confirmer *c);
 
 /*
+ * After rules grew (custom rules appended): the widths of all of them,
+ * borrowed; existing compiled regexes are kept.
+ */
+void confirmer_set_widths(struct confirmer *c, const struct rule_set *rules,
+			  const uint32_t *max_width);
+
+/*
  * Confirm each raw match over a, extract the secret (capture group 1,
  * else the whole match), and append a finding per distinct (rule,
  * secret start). key is the per-repository fingerprint key.

@@ -631,6 +631,16 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 		if (load_policy(run, &perr) < 0 && ret == 0)
 			ret = ls_err_set(err, perr.code, "%s", perr.msg);
 	}
+	if (ret == 0 && run->policy.has_custom) {
+		struct buf text = BUF_INIT;
+		int found = 0;
+		ret = team_file(run, LS_POLICY_FILE, &text, &found, err);
+		if (ret == 0 && found)
+			ret = engine_add_custom(run->engine, LS_POLICY_FILE,
+						text.ptr ? text.ptr : "",
+						text.len, cache.ptr, err);
+		buf_release(&text);
+	}
 	if (ret == 0)
 		ret = engine_set_policy(run->engine, &run->policy, err);
 	run->policy.max_file_size = run->policy.max_file_size ?

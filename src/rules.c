@@ -27,6 +27,8 @@ struct load_state {
 	char last_key[32];	/* key a continuation line extends */
 	char **last_field;	/* the string a continuation appends to */
 	size_t first;		/* index of this file's first rule */
+	const char *prefix;	/* only sections "<prefix><id>"; or NULL */
+	int skipping;		/* in a section that is not ours */
 };
 
 void
@@ -167,8 +169,30 @@ new_rule(struct load_state *st, const struct ini_key *k, struct ls_err *err)
 	return 0;
 }
 
+static int on_key_rule(const struct ini_key *k, struct ls_err *err,
+		       void *payload);
+
 static int
 on_key(const struct ini_key *k, struct ls_err *err, void *payload)
+{
+	struct load_state *st = payload;
+	struct ini_key own;
+	size_t n;
+
+	if (st->prefix == NULL)
+		return on_key_rule(k, err, payload);
+	n = strlen(st->prefix);
+	if (strncmp(k->section, st->prefix, n)) {
+		st->last_field = NULL;
+		return 0;
+	}
+	own = *k;
+	own.section = k->section + n;
+	return on_key_rule(&own, err, payload);
+}
+
+static int
+on_key_rule(const struct ini_key *k, struct ls_err *err, void *payload)
 {
 	struct load_state *st = payload;
 	struct rule *r;
@@ -258,11 +282,30 @@ twice:
 			  "'%s'", st->fname, k->lineno, k->name, k->section);
 }
 
+static int rules_add(struct rule_set *set, const char *fname,
+		     const char *data, size_t len, const char *prefix,
+		     struct ls_err *err);
+
 int
 rules_add_text(struct rule_set *set, const char *fname, const char *data,
 	       size_t len, struct ls_err *err)
 {
-	struct load_state st = { set, fname, NULL, "", NULL, set->nr };
+	return rules_add(set, fname, data, len, NULL, err);
+}
+
+int
+rules_add_prefixed(struct rule_set *set, const char *fname, const char *data,
+		   size_t len, const char *prefix, struct ls_err *err)
+{
+	return rules_add(set, fname, data, len, prefix, err);
+}
+
+static int
+rules_add(struct rule_set *set, const char *fname, const char *data,
+	  size_t len, const char *prefix, struct ls_err *err)
+{
+	struct load_state st = { set, fname, NULL, "", NULL, set->nr, prefix,
+				 0 };
 	int ret;
 
 	set->hash = hash_fnv1a(set->hash, fname, strlen(fname) + 1);

@@ -79,6 +79,15 @@ void rules_release(struct rule_set *set);
 int rules_add_text(struct rule_set *set, const char *fname, const char *data,
 		   size_t len, struct ls_err *err);
 
+/*
+ * Add the rules of the sections named "<prefix><id>" in a file that holds
+ * other sections too (custom rules in .leakstop.ini: prefix "custom ");
+ * the rest is skipped.
+ */
+int rules_add_prefixed(struct rule_set *set, const char *fname,
+		       const char *data, size_t len, const char *prefix,
+		       struct ls_err *err);
+
 /* Add every rule file built into the binary. */
 int rules_add_builtin(struct rule_set *set, struct ls_err *err);
 

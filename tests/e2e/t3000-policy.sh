@@ -144,7 +144,41 @@ fail_closed = false'
 	expect_out "leakstop: cannot scan: "
 }
 
+custom_rules() {
+	mk_repo r
+	policy '[custom acme-internal-token]
+description = ACME internal service token
+regex = \b(acme_[a-z0-9]{24})\b
+example = token = acme_0123456789abcdefghijklmn
+expect = acme_0123456789abcdefghijklmn
+near_miss = acme_short'
+	ls .git/leakstop/cache/custom-*.db >/dev/null 2>&1 &&
+		die "cache before any scan"
+	tok="acme_$(printf '%s' 'k3j9x0q2m5n8b1v4c7z6l0p2')"
+	echo "svc=$tok" >svc.conf && git add svc.conf
+	commit_blocked -m x
+	expect_out "svc.conf:1:5  acme-internal-token"
+	ls .git/leakstop/cache/custom-*.db >/dev/null 2>&1 ||
+		die "custom rules were not cached"
+	commit_blocked -m again
+	expect_out "acme-internal-token"
+	assert_no_leak "$tok"
+	git reset -q
+	policy '[custom broken]
+description = back-reference
+regex = (a)\1'
+	echo x >f && git add f && commit_blocked -m x
+	expect_out "cannot scan: .leakstop.ini:3: rule 'broken': "
+	policy '[custom aws-access-key-id]
+description = clash
+regex = \bAKIA_[0-9]{4}\b'
+	echo y >f && git add f && commit_blocked -m y
+	expect_out "custom rule 'aws-access-key-id' has the id of a built-in rule"
+}
+
 test_case "allowlisted paths pass, others block" allow_path
+test_case "custom rules from the policy block, compiled once and cached" \
+	custom_rules
 test_case "a commit adding a secret and its allowlist entry is blocked" \
 	policy_and_secret_in_one_commit
 test_case "a bad policy fails closed at file:line" bad_policy_fails_closed
