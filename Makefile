@@ -78,7 +78,16 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/leakstop/rules.db
 
 test:
-	tests/run.sh normal sanitize
+	tests/run.sh normal sanitize fuzz
+
+# libFuzzer builds of every parser (clang); `make fuzz-run` runs each
+# for FUZZ_SECONDS (default 600) and keeps new corpus entries.
+FUZZ_SECONDS ?= 600
+fuzz:
+	fuzz/build.sh
+
+fuzz-run: fuzz
+	fuzz/run.sh -t $(FUZZ_SECONDS)
 
 test-sanitize:
 	tests/run.sh sanitize
@@ -86,6 +95,6 @@ test-sanitize:
 clean:
 	rm -rf build build-san
 
-.PHONY: all install test test-sanitize unit clean
+.PHONY: all install test test-sanitize unit clean fuzz fuzz-run
 
 -include $(OBJ:.o=.d) $(GEN_OBJ:.o=.d)

@@ -141,9 +141,13 @@ reader_fn(char *str, int num, void *stream)
 			eq++;
 		/* A malformed line counts too: inih reports it itself. */
 		r->section_keys++;
-		if (eq < e) {
+		const char *ne = eq;
+		while (ne > s && isspace((unsigned char)ne[-1]))
+			ne--;
+		/* inih continues only a key with a name (prev_name). */
+		if (eq < e && ne > s) {
 			r->have_key = 1;
-			if (eq - s > INI_NAME_MAX && !r->failed) {
+			if (ne - s > INI_NAME_MAX && !r->failed) {
 				ls_err_set(r->err, LS_EPARSE, "%s:%d: key name "
 					   "is longer than %d bytes", r->fname,
 					   r->lineno, INI_NAME_MAX);

@@ -44,11 +44,24 @@ run_variant() {
 	done
 }
 
+# The fuzz corpus (seeds, minimized runs and every crash found) replayed
+# through the standalone driver, under ASan+UBSan with gcc.
+run_fuzz_regress() {
+	echo "# fuzz corpus"
+	"$top/fuzz/build.sh" --regress 2>&1 |
+		sed -n -e 's/^ok /ok - [fuzz] /p' -e 's/^not ok /not ok - [fuzz] /p' \
+			-e 's/^FAIL/# &/p'
+}
+
 # LeakSanitizer and UBSan report through a non-zero exit the tests see.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 for v in "$@"; do
-	run_variant "$v"
+	if [ "$v" = fuzz ]; then
+		run_fuzz_regress
+	else
+		run_variant "$v"
+	fi
 done | tee "$log"
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")
