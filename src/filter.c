@@ -20,8 +20,60 @@
 static const char *const stop_words[] = {
 	"example", "xxxx", "placeholder", "changeme", "change_me", "dummy",
 	"your_", "your-", "<", ">", "${", "{{", "redacted", "sample",
-	"******", "...", NULL
+	"******", "...",
+	/* runs that only stand in documentation for random characters */
+	"123456789", "abcdefghij", "abcdef1234", NULL
 };
+
+/*
+ * Whole values that documentation and local emulators publish: never a
+ * secret of anyone's (compared exactly).
+ */
+static const char *const public_values[] = {
+	/* Azurite / Azure Storage Emulator account key */
+	"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
+	"K1SZFPTOtr/KBHBeksoGMGw==",
+	NULL
+};
+
+/* Words that stand for a password in examples, when they are all of it. */
+static const char *const placeholder_values[] = {
+	"password", "passwd", "pass", "secret", "token", "changeit",
+	"admin", "root", "test", "default", "none", "null", "undefined",
+	"pa$$word", "p@ssw0rd", "p@ssword", "password1", "password123",
+	NULL
+};
+
+/* A reference to a variable stands in for the value: $NAME, %NAME%. */
+static int
+is_variable_ref(const char *s, size_t len)
+{
+	size_t i = 1;
+
+	if (len >= 3 && s[0] == '%' && s[len - 1] == '%')
+		len--;
+	else if (len < 2 || s[0] != '$')
+		return 0;
+	if (!(isalpha((unsigned char)s[i]) || s[i] == '_'))
+		return 0;
+	for (; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int
+equals_ci(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (n != len)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (tolower((unsigned char)s[i]) != w[i])
+			return 0;
+	return 1;
+}
 
 static int
 contains_ci(const char *s, size_t len, const char *word)
@@ -44,7 +96,13 @@ filter_is_placeholder(const char *s, size_t len)
 	for (const char *const *w = stop_words; *w; w++)
 		if (contains_ci(s, len, *w))
 			return 1;
-	return 0;
+	for (const char *const *w = placeholder_values; *w; w++)
+		if (equals_ci(s, len, *w))
+			return 1;
+	for (const char *const *v = public_values; *v; v++)
+		if (strlen(*v) == len && !memcmp(s, *v, len))
+			return 1;
+	return is_variable_ref(s, len);
 }
 
 double

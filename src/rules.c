@@ -206,6 +206,16 @@ on_key_rule(const struct ini_key *k, struct ls_err *err, void *payload)
 		if (!strcmp(k->name, "regex"))
 			return append_value(st, st->last_field, "", k->value,
 					    RULE_REGEX_MAX, k->lineno, err);
+		/*
+		 * A part ending in a backslash joins the next with nothing,
+		 * so a token longer than a line can still be an example.
+		 */
+		size_t n = strlen(*st->last_field);
+		if (n && (*st->last_field)[n - 1] == '\\') {
+			(*st->last_field)[n - 1] = '\0';
+			return append_value(st, st->last_field, "", k->value,
+					    RULE_TEXT_MAX, k->lineno, err);
+		}
 		return append_value(st, st->last_field, "\n", k->value,
 				    RULE_TEXT_MAX, k->lineno, err);
 	}

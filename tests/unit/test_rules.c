@@ -24,6 +24,26 @@ load(struct rule_set *set, const char *fname, const char *text,
 }
 
 static void
+test_backslash_join(void)
+{
+	static const char text[] =
+		"[long]\n"
+		"description = d\n"
+		"regex = x\n"
+		"example = k = abc\\\n"
+		"  def\n"
+		"  ghi\n";
+	struct rule_set set;
+	struct ls_err err = { 0, "" };
+
+	CHECK(load(&set, "t.ini", text, &err) == 0, "backslash join loads");
+	CHECK(set.nr == 1 && !strcmp(set.rules[0].examples[0].text,
+				     "k = abcdef\nghi"),
+	      "a trailing backslash joins the next part with nothing");
+	rules_release(&set);
+}
+
+static void
 test_valid_rule(void)
 {
 	static const char text[] =
@@ -307,6 +327,7 @@ int
 main(void)
 {
 	test_valid_rule();
+	test_backslash_join();
 	test_bad();
 	test_good_values();
 	test_regex_cap();
