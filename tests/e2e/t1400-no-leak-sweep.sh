@@ -11,7 +11,8 @@ sweep() {
 	# The rule files hold every example; strip the 'example =' keys so
 	# the secrets stand as they would in a real file.
 	for f in "$PATTERNS"/*.ini; do
-		sed -n 's/^example = //p; s/^  //p' "$f" \
+		sed -n 's/^example = //p; s/^  //p' "$f" |
+			sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' \
 			>"fixtures/$(basename "$f" .ini).txt"
 	done
 	git add fixtures
@@ -19,7 +20,10 @@ sweep() {
 	n=$(grep -c '^fixtures/' ../$OUT)
 	[ "$n" -gt 0 ] || die "no findings"
 	# each single-line expected secret must be absent everywhere
-	cat "$PATTERNS"/*.ini | sed -n 's/^expect = //p' | sort -u >../expects
+	# expect values, a part ending in a backslash joined with the next
+	cat "$PATTERNS"/*.ini |
+		sed -n -e '/^expect = /{' -e ':a' -e '/\\$/{N;s/\\\n  //;ba' \
+			-e '}' -e 's/^expect = //p' -e '}' | sort -u >../expects
 	[ -s ../expects ] || die "no expect values found"
 	checked=0
 	while IFS= read -r s; do
