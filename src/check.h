@@ -15,4 +15,12 @@
  */
 size_t check_rules(struct engine *e, FILE *out);
 
+/*
+ * Per-rule cost: compile each rule alone and scan corpus (len bytes) with
+ * it, best of 3; print one line per rule, slowest first, with MB/s, and
+ * the whole set's MB/s. Returns 0 or a negative LS_E* code.
+ */
+int check_profile(const struct rule_set *rules, const char *corpus,
+		  size_t len, FILE *out, struct ls_err *err);
+
 #endif
