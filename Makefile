@@ -80,6 +80,17 @@ install: all
 test:
 	tests/run.sh normal sanitize fuzz
 
+# Speed beside git, git-secrets and secretlint, and detection quality;
+# timings are shown here, never asserted in `make test`.
+bench: install-stage
+	bench/perf/setup.sh
+	bench/perf/run.sh $(CURDIR)/$(BUILD)/stage/bin/leakstop
+	bench/perf/throughput.sh $(CURDIR)/$(BUILD)/stage/bin/leakstop
+	bench/detect/run.sh $(CURDIR)/$(BUILD)/stage/bin/leakstop
+
+install-stage: all
+	$(MAKE) install PREFIX=$(CURDIR)/$(BUILD)/stage
+
 # libFuzzer builds of every parser (clang); `make fuzz-run` runs each
 # for FUZZ_SECONDS (default 600) and keeps new corpus entries.
 FUZZ_SECONDS ?= 600
@@ -95,6 +106,6 @@ test-sanitize:
 clean:
 	rm -rf build build-san
 
-.PHONY: all install test test-sanitize unit clean fuzz fuzz-run
+.PHONY: all install test test-sanitize unit clean fuzz fuzz-run bench install-stage
 
 -include $(OBJ:.o=.d) $(GEN_OBJ:.o=.d)
