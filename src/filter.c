@@ -44,11 +44,58 @@ static const char *const placeholder_values[] = {
 	NULL
 };
 
+static int
+is_ident(const char *s, size_t len)
+{
+	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Templates and code, not values: printf conversions (%s, %v),
+ * %(name)s, {name}, and dotted references such as config.db.password.
+ */
+static int
+is_template_ref(const char *s, size_t len)
+{
+	size_t dots = 0, start = 0;
+
+	if (len == 2 && s[0] == '%' && strchr("sdvqx", s[1]))
+		return 1;
+	if (len >= 4 && s[0] == '%' && s[1] == '(' && s[len - 2] == ')' &&
+	    is_ident(s + 2, len - 4) && strchr("sd", s[len - 1]))
+		return 1;
+	if (len >= 2 && s[0] == '{' && s[len - 1] == '}' &&
+	    (len == 2 || is_ident(s + 1, len - 2)))
+		return 1;
+	/* Code paths are lower-case words; tokens mix cases and digits. */
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.') {
+			if (!islower((unsigned char)s[i]) && s[i] != '_')
+				return 0;
+			continue;
+		}
+		if (i == start)
+			return 0;
+		if (i < len)
+			dots++;
+		start = i + 1;
+	}
+	return dots > 0;
+}
+
 /* A reference to a variable stands in for the value: $NAME, %NAME%. */
 static int
 is_variable_ref(const char *s, size_t len)
 {
 	size_t i = 1;
+
+	if (is_template_ref(s, len))
+		return 1;
 
 	if (len >= 3 && s[0] == '%' && s[len - 1] == '%')
 		len--;

@@ -968,9 +968,13 @@ scan_dir(struct run *run, const char *path, struct ls_err *err)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, ".git"))
 			continue;
-		buf_printf(&p, "%s%s%s", path,
-			   path[strlen(path) - 1] == '/' ? "" : "/",
-			   de->d_name);
+		/* "." adds nothing: paths read as from the top. */
+		if (!strcmp(path, "."))
+			buf_addstr(&p, de->d_name);
+		else
+			buf_printf(&p, "%s%s%s", path,
+				   path[strlen(path) - 1] == '/' ? "" : "/",
+				   de->d_name);
 		ret = scan_path(run, p.ptr, err);
 		buf_release(&p);
 	}
@@ -1026,7 +1030,10 @@ scan_paths(struct run *run, char **paths, int n, struct ls_err *err)
 
 	for (int i = 0; ret == 0 && i < n; i++) {
 		if (strcmp(paths[i], "-")) {
-			ret = scan_path(run, paths[i], err);
+			const char *p = paths[i];
+			while (p[0] == '.' && p[1] == '/' && p[2] != '\0')
+				p += 2;
+			ret = scan_path(run, p, err);
 			continue;
 		}
 		struct buf in = BUF_INIT;

@@ -45,6 +45,11 @@ static const struct {
 	{ "xoxb-1234567890-1234567890-zzz", 1 },
 	{ "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
 	  "K1SZFPTOtr/KBHBeksoGMGw==", 1 },
+	{ "%s", 1 },
+	{ "%(password)s", 1 },
+	{ "{pw}", 1 },
+	{ "random_password.db.result", 1 },
+	{ "k9.Qz7", 0 },
 	{ "password-with-more-9Xq", 0 },
 	{ "$2b$12$abc", 0 },
 	{ "q8Zr2LmT5v" "X9nB4kW7cJ", 0 },
