@@ -78,7 +78,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/leakstop/rules.db
 
 test:
-	tests/run.sh normal sanitize fuzz
+	tests/run.sh normal detect sanitize fuzz
 
 # Speed beside git, git-secrets and secretlint, and detection quality;
 # timings are shown here, never asserted in `make test`.

@@ -21,7 +21,8 @@
 static const char *const stop_words[] = {
 	"example", "xxxx", "placeholder", "changeme", "change_me", "dummy",
 	"your_", "your-", "<", ">", "${", "{{", "redacted", "sample",
-	"******", "...",
+	"******", "...", "replace_me", "replace-me", "replaceme", "fill_me",
+	"fill-me", "fillme", "insert_your", "insert-your",
 	/* runs that only stand in documentation for random characters */
 	"123456789", "abcdefghij", "abcdef1234", NULL
 };
@@ -138,6 +139,41 @@ contains_ci(const char *s, size_t len, const char *word)
 	return 0;
 }
 
+static long b64url_decode(const char *s, size_t len, uint8_t *out,
+			  size_t cap);
+int filter_is_placeholder(const char *s, size_t len);
+
+/*
+ * Kubernetes Secrets and similar hold base64: a placeholder encoded is
+ * still a placeholder. Only printable text is checked, since random
+ * bytes would hit the stop list by chance.
+ */
+static int
+decodes_to_placeholder(const char *s, size_t len)
+{
+	uint8_t buf[256];
+	char std[344];
+	long n;
+
+	if (len < 8 || len > sizeof(std) || len % 4)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!(isalnum((unsigned char)c) || c == '+' || c == '/' ||
+		      c == '='))
+			return 0;
+		/* base64url_decode wants - and _ */
+		std[i] = c == '+' ? '-' : c == '/' ? '_' : c;
+	}
+	n = b64url_decode(std, len, buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	for (long i = 0; i < n; i++)
+		if (buf[i] < 0x20 || buf[i] > 0x7e)
+			return 0;
+	return filter_is_placeholder((const char *)buf, (size_t)n);
+}
+
 int
 filter_is_placeholder(const char *s, size_t len)
 {
@@ -150,7 +186,9 @@ filter_is_placeholder(const char *s, size_t len)
 	for (const char *const *v = public_values; *v; v++)
 		if (strlen(*v) == len && !memcmp(s, *v, len))
 			return 1;
-	return is_variable_ref(s, len);
+	if (is_variable_ref(s, len))
+		return 1;
+	return decodes_to_placeholder(s, len);
 }
 
 double

@@ -53,12 +53,29 @@ run_fuzz_regress() {
 			-e 's/^FAIL/# &/p'
 }
 
+# Detection quality on the seeded corpus of bench/detect: recall at the
+# right line >= 97%, tricky negative files flagged <= 2%.
+run_detect() {
+	echo "# detection benchmark"
+	out=$("$top/bench/detect/run.sh" --check "$top/build/stage/bin/leakstop" 2>&1)
+	rc=$?
+	line=$(printf '%s\n' "$out" | grep '^result:')
+	if [ $rc -eq 0 ]; then
+		echo "ok - [detect] $line"
+	else
+		echo "not ok - [detect] ${line:-run failed}"
+		printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+	fi
+}
+
 # LeakSanitizer and UBSan report through a non-zero exit the tests see.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 for v in "$@"; do
 	if [ "$v" = fuzz ]; then
 		run_fuzz_regress
+	elif [ "$v" = detect ]; then
+		run_detect
 	else
 		run_variant "$v"
 	fi

@@ -46,6 +46,8 @@ static const struct {
 	{ "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
 	  "K1SZFPTOtr/KBHBeksoGMGw==", 1 },
 	{ "%s", 1 },
+	{ "UkVQTEFDRV9NRQ==", 1 },	/* base64 of REPLACE_ME */
+	{ "q8Zr2LmT5vX9nB4kW7cJpA==", 0 },
 	{ "%(password)s", 1 },
 	{ "{pw}", 1 },
 	{ "random_password.db.result", 1 },
