@@ -1349,7 +1349,7 @@ cmd_ignore(int argc, char **argv)
 	struct run run;
 	struct ls_err err = { 0, "" };
 	struct buf path = BUF_INIT, line = BUF_INIT;
-	int ret, fd;
+	int ret;
 
 	if (argc == 2 && !strcmp(argv[1], "--stale"))
 		return ignore_stale();
@@ -1390,14 +1390,8 @@ cmd_ignore(int argc, char **argv)
 			   git_repository_workdir(run.repo->git));
 		buf_printf(&line, "%s%s%s %s\n", fp, expires ? " expires=" : "",
 			   expires ? expires : "", reason);
-		fd = open(path.ptr, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
-			  0644);
-		if (fd < 0 || write(fd, line.ptr, line.len) !=
-		    (ssize_t)line.len)
-			ret = ls_err_set(&err, LS_EIO, "cannot write '%s': %s",
-					 path.ptr, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		ret = append_file(path.ptr, line.ptr, line.len, 0644, 0,
+				  &err);
 	}
 	if (ret == 0)
 		printf("leakstop: added %s to %s; commit it\n", fp, path.ptr);
@@ -1425,7 +1419,7 @@ cmd_known(int argc, char **argv)
 	struct buf secret = BUF_INIT, line = BUF_INIT, path = BUF_INIT;
 	const char *note = "";
 	unsigned char h[32];
-	int ret, fd;
+	int ret;
 
 	if (argc < 2 || strcmp(argv[1], "add") ||
 	    !(argc == 2 || (argc == 4 && !strcmp(argv[2], "--note")))) {
@@ -1461,14 +1455,8 @@ cmd_known(int argc, char **argv)
 		buf_addch(&line, '\n');
 		buf_printf(&path, "%s" LS_KNOWN_FILE,
 			   git_repository_workdir(run.repo->git));
-		fd = open(path.ptr, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
-			  0644);
-		if (fd < 0 || write(fd, line.ptr, line.len) !=
-		    (ssize_t)line.len)
-			ret = ls_err_set(&err, LS_EIO, "cannot write '%s': %s",
-					 path.ptr, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		ret = append_file(path.ptr, line.ptr, line.len, 0644, 0,
+				  &err);
 	}
 	if (ret == 0)
 		printf("leakstop: added a hash to %s; commit it\n", path.ptr);

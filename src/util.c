@@ -253,6 +253,27 @@ out:
 }
 
 int
+append_file(const char *path, const void *data, size_t len, int mode,
+	    int sync, struct ls_err *err)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		  mode);
+	if (fd < 0)
+		return ls_err_set(err, LS_EIO, "cannot open '%s': %s", path,
+				  strerror(errno));
+	if ((len && write(fd, data, len) != (ssize_t)len) ||
+	    (sync && fsync(fd) < 0))
+		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s", path,
+				 strerror(errno));
+	if (close(fd) < 0 && ret == 0)
+		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s", path,
+				 strerror(errno));
+	return ret;
+}
+
+int
 mkdir_p(const char *path, int mode, struct ls_err *err)
 {
 	char *p = xstrdup(path);

@@ -88,6 +88,14 @@ int read_file(struct buf *out, const char *path, struct ls_err *err);
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      int mode, struct ls_err *err);
 
+/*
+ * Append data to path (created with mode, never through a symbolic link)
+ * in one write, so concurrent writers add whole lines; with sync, fsync
+ * before closing.
+ */
+int append_file(const char *path, const void *data, size_t len, int mode,
+		int sync, struct ls_err *err);
+
 /* mkdir -p with mode for each created directory. */
 int mkdir_p(const char *path, int mode, struct ls_err *err);
 
