@@ -128,6 +128,18 @@ missing_binary() {
 	expect_out "is missing"
 }
 
+sha256_repository() {
+	git init -q --object-format=sha256 r && cd r || die init
+	echo x >f && git add f
+	"$LEAKSTOP" hook pre-commit 2>../$OUT
+	[ $? -eq 2 ] || die "a sha256 repository did not fail closed"
+	expect_out "cannot scan: cannot open the repository: unsupported extension name extensions.objectformat"
+	"$LEAKSTOP" install 2>../$OUT && die "install into a sha256 repository succeeded"
+	return 0
+}
+
+test_case "SHA-256 repository (libgit2 1.5 cannot read it) fails closed" \
+	sha256_repository
 test_case "damaged database (one byte flipped) fails closed" flipped_byte
 test_case "truncated database fails closed" truncated
 test_case "missing database fails closed" missing
