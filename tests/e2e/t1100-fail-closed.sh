@@ -131,10 +131,15 @@ missing_binary() {
 sha256_repository() {
 	git init -q --object-format=sha256 r && cd r || die init
 	echo x >f && git add f
-	"$LEAKSTOP" hook pre-commit 2>../$OUT
+	# (sanitizer builds: full stacks let tests/lsan.supp name the leak
+	# inside libgit2 that this path meets; other builds ignore this)
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0" \
+		"$LEAKSTOP" hook pre-commit 2>../$OUT
 	[ $? -eq 2 ] || die "a sha256 repository did not fail closed"
 	expect_out "cannot scan: cannot open the repository: unsupported extension name extensions.objectformat"
-	"$LEAKSTOP" install 2>../$OUT && die "install into a sha256 repository succeeded"
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0" \
+		"$LEAKSTOP" install 2>../$OUT &&
+		die "install into a sha256 repository succeeded"
 	return 0
 }
 
