@@ -148,8 +148,8 @@ cmp_prof(const void *a, const void *b)
 }
 
 int
-check_profile(const struct rule_set *rules, const char *corpus, size_t len,
-	      FILE *out, struct ls_err *err)
+check_profile(const struct rule_set *rules, const struct db *all,
+	      const char *corpus, size_t len, FILE *out, struct ls_err *err)
 {
 	struct prof *p = xcalloc(rules->nr, sizeof(*p));
 	hs_platform_info_t plat = { HS_TUNE_FAMILY_GENERIC, 0, 0, 0 };
@@ -185,6 +185,10 @@ check_profile(const struct rule_set *rules, const char *corpus, size_t len,
 	for (size_t i = 0; i < nr; i++)
 		fprintf(out, "%-40s %10.0f %8zu\n", rules->rules[p[i].rule].id,
 			p[i].mbps, p[i].hits);
+	t = time_scan(all->hs, corpus, len, &hits);
+	fprintf(out, "%-40s %10.0f %8zu\n", "ALL (installed database)",
+		t > 0 ? mb / t : 0, hits);
+	fprintf(out, "leakstop: %zu rules over %.1f MB, one core\n", nr, mb);
 out:
 	free(p);
 	return ret;

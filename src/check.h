@@ -17,10 +17,11 @@ size_t check_rules(struct engine *e, FILE *out);
 
 /*
  * Per-rule cost: compile each rule alone and scan corpus (len bytes) with
- * it, best of 3; print one line per rule, slowest first, with MB/s, and
- * the whole set's MB/s. Returns 0 or a negative LS_E* code.
+ * it, best of 3; print one line per rule, slowest first, with MB/s, then
+ * the same for the whole database all. Returns 0 or a negative LS_E*.
  */
-int check_profile(const struct rule_set *rules, const char *corpus,
-		  size_t len, FILE *out, struct ls_err *err);
+int check_profile(const struct rule_set *rules, const struct db *all,
+		  const char *corpus, size_t len, FILE *out,
+		  struct ls_err *err);
 
 #endif

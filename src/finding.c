@@ -341,13 +341,27 @@ finding_release(struct finding *f)
 	free(f->subject);
 }
 
+static void
+close_gap(struct finding_list *list, size_t i)
+{
+	memmove(&list->items[i], &list->items[i + 1],
+		(list->nr - i - 1) * sizeof(*list->items));
+	list->nr--;
+}
+
 void
 finding_remove(struct finding_list *list, size_t i)
 {
 	finding_release(&list->items[i]);
-	memmove(&list->items[i], &list->items[i + 1],
-		(list->nr - i - 1) * sizeof(*list->items));
-	list->nr--;
+	close_gap(list, i);
+}
+
+void
+finding_move(struct finding_list *to, struct finding_list *from, size_t i)
+{
+	LS_GROW(to->items, to->nr + 1, to->alloc);
+	to->items[to->nr++] = from->items[i];
+	close_gap(from, i);
 }
 
 void

@@ -89,6 +89,10 @@ void finding_forget_secrets(struct finding_list *list, size_t from);
 /* Remove items[i], keeping order. */
 void finding_remove(struct finding_list *list, size_t i);
 
+/* Move from->items[i] to the end of to, keeping from's order. */
+void finding_move(struct finding_list *to, struct finding_list *from,
+		  size_t i);
+
 void finding_list_release(struct finding_list *list);
 
 /*

@@ -274,6 +274,16 @@ git_pid(void)
 	return b;
 }
 
+/* "Leakstop-Override: <fingerprint> <reason>", always one line. */
+static void
+add_trailer(struct buf *b, const char *fp, const char *reason)
+{
+	buf_printf(b, "Leakstop-Override: %s ", fp);
+	for (const char *c = reason; *c; c++)
+		buf_addch(b, *c == '\n' || *c == '\r' ? ' ' : *c);
+	buf_addch(b, '\n');
+}
+
 /*
  * Trailers for the commit-msg hook: one line per finding let through,
  * tagged with the git process both hooks run under, so a commit that was
@@ -288,12 +298,7 @@ write_trailers(struct run *run, const struct finding_list *list,
 
 	buf_printf(&b, "pid %s\n", git_pid());
 	for (size_t i = 0; i < list->nr; i++) {
-		buf_printf(&b, "Leakstop-Override: %s ",
-			   list->items[i].fingerprint);
-		/* A trailer is one line. */
-		for (const char *c = reason; *c; c++)
-			buf_addch(&b, *c == '\n' || *c == '\r' ? ' ' : *c);
-		buf_addch(&b, '\n');
+		add_trailer(&b, list->items[i].fingerprint, reason);
 	}
 	buf_printf(&path, "%s/pending-trailers", run->repo->leakstop_dir);
 	ret = mkdir_p(run->repo->leakstop_dir, 0700, err);
@@ -339,12 +344,7 @@ allow_listed(struct run *run)
 			i++;
 			continue;
 		}
-		LS_GROW(allowed.items, allowed.nr + 1, allowed.alloc);
-		allowed.items[allowed.nr++] = run->findings.items[i];
-		memmove(&run->findings.items[i], &run->findings.items[i + 1],
-			(run->findings.nr - i - 1) *
-			sizeof(*run->findings.items));
-		run->findings.nr--;
+		finding_move(&allowed, &run->findings, i);
 	}
 	if (allowed.nr) {
 		char *user = repo_user(run->repo);
@@ -358,14 +358,8 @@ allow_listed(struct run *run)
 			fprintf(stderr, "leakstop: LEAKSTOP_ALLOW refused: it "
 				"must be recorded, and %s\n", err.msg);
 			/* Put them back: nothing is let through untraced. */
-			for (size_t i = 0; i < allowed.nr; i++) {
-				LS_GROW(run->findings.items,
-					run->findings.nr + 1,
-					run->findings.alloc);
-				run->findings.items[run->findings.nr++] =
-					allowed.items[i];
-			}
-			allowed.nr = 0;
+			while (allowed.nr > 0)
+				finding_move(&run->findings, &allowed, 0);
 		} else {
 			fprintf(stderr, "leakstop: LEAKSTOP_ALLOW let %zu "
 				"finding%s through; recorded in %s/audit.log\n",
@@ -391,12 +385,7 @@ report_warnings(struct run *run)
 			i++;
 			continue;
 		}
-		LS_GROW(warn.items, warn.nr + 1, warn.alloc);
-		warn.items[warn.nr++] = run->findings.items[i];
-		memmove(&run->findings.items[i], &run->findings.items[i + 1],
-			(run->findings.nr - i - 1) *
-			sizeof(*run->findings.items));
-		run->findings.nr--;
+		finding_move(&warn, &run->findings, i);
 	}
 	buf_printf(&what, "%s that do not block (severity = warn)",
 		   run->rc.what);
@@ -1510,11 +1499,7 @@ allow_at_commit_msg(struct repo *r, struct buf *pending, const char *pid,
 		if (!strstr(pending->ptr, fp)) {
 			ret = audit_append_fingerprint(r->leakstop_dir, &e, fp,
 						       err);
-			buf_printf(pending, "Leakstop-Override: %s ", fp);
-			for (const char *c = sp + 1; *c; c++)
-				buf_addch(pending, *c == '\n' || *c == '\r' ?
-					  ' ' : *c);
-			buf_addch(pending, '\n');
+			add_trailer(pending, fp, sp + 1);
 		}
 		p = end ? end + 1 : sp;
 	}
@@ -1761,7 +1746,6 @@ rules_profile(int argc, char **argv)
 	struct ls_err err = { 0, "" };
 	struct engine *e = NULL;
 	struct buf dbp = BUF_INIT, corpus = BUF_INIT;
-	size_t hits = 0;
 	int ret = 0;
 
 	if (argc < 2) {
@@ -1781,34 +1765,8 @@ rules_profile(int argc, char **argv)
 	if (ret == 0 && corpus.len == 0)
 		ret = ls_err_set(&err, LS_EUSAGE, "the corpus is empty");
 	if (ret == 0)
-		ret = check_profile(&e->rules, corpus.ptr, corpus.len, stdout,
-				    &err);
-	if (ret == 0) {
-		struct timespec a, b;
-		struct raw_matches m = { NULL, 0, 0 };
-		double best = -1;
-		for (int run = 0; run < 3; run++) {
-			clock_gettime(CLOCK_MONOTONIC, &a);
-			for (size_t off = 0; off < corpus.len; off += 1u << 20) {
-				size_t n = corpus.len - off < (1u << 20) ?
-					corpus.len - off : 1u << 20;
-				m.nr = 0;
-				scan_buffer(e->scanner, corpus.ptr + off, n, &m,
-					    &err);
-				hits += m.nr;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &b);
-			double t = (double)(b.tv_sec - a.tv_sec) +
-				(double)(b.tv_nsec - a.tv_nsec) / 1e9;
-			if (best < 0 || t < best)
-				best = t;
-		}
-		raw_matches_release(&m);
-		printf("%-40s %10.0f %8zu\n", "ALL (installed database)",
-		       (double)corpus.len / 1e6 / best, hits / 3);
-		printf("leakstop: %zu rules over %.1f MB, one core\n",
-		       e->rules.nr - 1, (double)corpus.len / 1e6);
-	}
+		ret = check_profile(&e->rules, e->db, corpus.ptr, corpus.len,
+				    stdout, &err);
 	if (ret < 0)
 		fprintf(stderr, "leakstop: rules --profile: %s\n", err.msg);
 	engine_free(e);
