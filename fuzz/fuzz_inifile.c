@@ -4,8 +4,11 @@
  * Invariants: every key the handler sees has 1 <= lineno <= lines,
  * section_lineno <= lineno, non-NULL strings; an error carries
  * "f.ini:<line>: " within the file, or is inih's "cannot parse"; a call
- * marked as a continuation carries the name of the key it continues.
+ * marked as a continuation carries the name of the key it continues
+ * and comes from an indented line; any other call comes from a line
+ * that starts with its name and '=' or ':' (after blanks and a BOM).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +16,8 @@
 #include "inifile.h"
 
 struct seen {
+	const char *data;
+	size_t size;
 	int lines;
 	int last_lineno;
 	int calls;
@@ -21,10 +26,39 @@ struct seen {
 	int last_section_lineno;
 };
 
+/*
+ * Line lineno of the input, past a BOM on line 1: *indented says if it
+ * starts with a blank, *p and *n give it without leading blanks.
+ */
+static void
+line_at(const struct seen *s, int lineno, const char **p, size_t *n,
+	int *indented)
+{
+	const char *q = s->data, *end = s->data + s->size, *nl;
+
+	for (int i = 1; i < lineno; i++) {
+		nl = memchr(q, '\n', (size_t)(end - q));
+		FUZZ_CHECK(nl != NULL, "no line %d", lineno);
+		q = nl + 1;
+	}
+	if (lineno == 1 && end - q >= 3 && !memcmp(q, "\xef\xbb\xbf", 3))
+		q += 3;
+	nl = memchr(q, '\n', (size_t)(end - q));
+	end = nl ? nl : end;
+	*indented = q < end && isspace((unsigned char)*q);
+	while (q < end && isspace((unsigned char)*q))
+		q++;
+	*p = q;
+	*n = (size_t)(end - q);
+}
+
 static int
 on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 {
 	struct seen *s = payload;
+	const char *line;
+	size_t len, nlen;
+	int indented;
 
 	FUZZ_CHECK(k->section && k->name && k->value, "NULL string");
 	FUZZ_CHECK(k->lineno >= 1 && k->lineno <= s->lines,
@@ -37,6 +71,20 @@ on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 		   "lineno %d after %d", k->lineno, s->last_lineno);
 	FUZZ_CHECK(strlen(k->name) <= 49 && strlen(k->section) <= 49,
 		   "name longer than inih keeps");
+	line_at(s, k->lineno, &line, &len, &indented);
+	nlen = strlen(k->name);
+	if (k->continuation) {
+		FUZZ_CHECK(indented, "line %d: continuation not indented",
+			   k->lineno);
+	} else {
+		size_t i = nlen;
+		while (i < len && isspace((unsigned char)line[i]))
+			i++;
+		FUZZ_CHECK(nlen <= len && !memcmp(line, k->name, nlen) &&
+			   i < len && (line[i] == '=' || line[i] == ':'),
+			   "line %d: key '%s' from '%.*s'", k->lineno,
+			   k->name, (int)len, line);
+	}
 	/*
 	 * inih hands a continuation the name of the key it continues
 	 * (its prev_name), and continues only a key with a non-empty name.
@@ -66,7 +114,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ls_err err = { 0, "" };
-	struct seen s = { .lines = fuzz_count_lines(data, size) };
+	struct seen s = { (const char *)data, size,
+			  fuzz_count_lines(data, size), 0, 0, "", 0, 0 };
 	int ret;
 
 	ret = inifile_parse("f.ini", (const char *)data, size, on_key, &s,

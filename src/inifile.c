@@ -125,10 +125,13 @@ reader_fn(char *str, int num, void *stream)
 		r->indented = 1;
 	} else if (*s == '[') {
 		const char *close = memchr(s, ']', (size_t)(e - s));
-		section_done(r);
-		r->section_lineno = r->lineno;
-		r->have_key = 0;
-		r->section_keys = 0;
+		/* Without ']' inih keeps the section and prev_name (an error). */
+		if (close) {
+			section_done(r);
+			r->section_lineno = r->lineno;
+			r->have_key = 0;
+			r->section_keys = 0;
+		}
 		if (close && close - s - 1 > INI_NAME_MAX && !r->failed) {
 			ls_err_set(r->err, LS_EPARSE, "%s:%d: section name is "
 				   "longer than %d bytes", r->fname, r->lineno,
@@ -144,9 +147,13 @@ reader_fn(char *str, int num, void *stream)
 		const char *ne = eq;
 		while (ne > s && isspace((unsigned char)ne[-1]))
 			ne--;
-		/* inih continues only a key with a name (prev_name). */
+		/*
+		 * inih continues only a key with a name: prev_name, which
+		 * every "name = value" line sets, "= value" to empty.
+		 */
+		if (eq < e)
+			r->have_key = ne > s;
 		if (eq < e && ne > s) {
-			r->have_key = 1;
 			if (ne - s > INI_NAME_MAX && !r->failed) {
 				ls_err_set(r->err, LS_EPARSE, "%s:%d: key name "
 					   "is longer than %d bytes", r->fname,
