@@ -127,9 +127,9 @@ is_fingerprint(const char *s, size_t n)
 int
 policy_valid_date(const char *s)
 {
-	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 				    30, 31 };
-	int y, m, d;
+	int y, m, d, leap;
 	char tail;
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
@@ -138,7 +138,9 @@ policy_valid_date(const char *s)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
 			return 0;
-	return y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1];
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return y >= 1970 && m >= 1 && m <= 12 && d >= 1 &&
+		d <= days[m - 1] + (m == 2 && leap);
 }
 
 int
@@ -319,6 +321,16 @@ glob_allows_all(const char *g)
 		policy_glob_match(g, "x");
 }
 
+/*
+ * Secrets are never empty and hold digits or letters. A regex that finds
+ * something in each of these (as '.', '\S' or '\w' do, unanchored
+ * as filter.c runs it) would let about every secret through.
+ */
+static const char *const secret_shapes[] = {
+	"0", "a", "Z", "0123456789", "abcdefghijklmnopqrstuvwxyz",
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ", NULL
+};
+
 static int
 check_regex(const char *re, char *msg, size_t msglen)
 {
@@ -327,18 +339,22 @@ check_regex(const char *re, char *msg, size_t msglen)
 	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0,
 				      &code, &off, NULL);
 	pcre2_match_data *md;
-	int empty;
+	int empty, all;
 
 	if (c == NULL) {
 		pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, msglen);
 		return -1;
 	}
-	/* A regex that matches the empty string matches every secret. */
 	md = pcre2_match_data_create_from_pattern(c, NULL);
+	/* A regex that matches the empty string matches every secret. */
 	empty = md && pcre2_match(c, (PCRE2_SPTR)"", 0, 0, 0, md, NULL) >= 0;
+	all = md != NULL;
+	for (const char *const *s = secret_shapes; all && *s; s++)
+		all = pcre2_match(c, (PCRE2_SPTR)*s, strlen(*s), 0, 0, md,
+				  NULL) >= 0;
 	pcre2_match_data_free(md);
 	pcre2_code_free(c);
-	if (empty) {
+	if (empty || all) {
 		snprintf(msg, msglen, "it matches every secret");
 		return -1;
 	}
