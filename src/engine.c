@@ -60,11 +60,14 @@ engine_open(struct engine **out, const char *db_path, const char *cache_dir,
 	ret = rules_add_builtin(&e->rules, err);
 	if (ret == 0)
 		ret = rules_finish(&e->rules, err);
+	ls_trace("rules parsed");
 	if (ret == 0)
 		ret = db_open(&e->db, db_path, cache_dir, &e->rules,
 			      &e->rebuilt, err);
+	ls_trace("database loaded");
 	if (ret == 0)
 		ret = engine_start(e, key_dir, err);
+	ls_trace("engine started");
 	if (ret < 0) {
 		engine_free(e);
 		return ret;

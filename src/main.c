@@ -609,11 +609,13 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 	int ret = 0;
 
 	repo_global_init();
+	ls_trace("libgit2 init");
 	if (repo_open(&run->repo, need_repo ? err : &rerr) < 0) {
 		if (need_repo)
 			return err->code;
 		run->repo = NULL;	/* files and stdin need none */
 	}
+	ls_trace("repository opened");
 	engine_db_path(&dbp);
 	if (run->repo)
 		buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
@@ -640,6 +642,7 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 	}
 	if (ret == 0)
 		ret = engine_set_policy(run->engine, &run->policy, err);
+	ls_trace("policy read");
 	run->policy.max_file_size = run->policy.max_file_size ?
 		run->policy.max_file_size : DEFAULT_MAX_SIZE;
 	buf_release(&cache);
@@ -698,9 +701,11 @@ scan_staged(struct run *run, struct ls_err *err)
 
 	if (ret == 0)
 		ret = repo_load_staged(run->repo, err);
+	ls_trace("index loaded");
 	if (ret == 0)
 		ret = source_staged(run->repo, run->policy.max_file_size, &run->stats,
 				    on_file, run, err);
+	ls_trace("staged files scanned");
 	return ret;
 }
 
@@ -1820,6 +1825,7 @@ main(int argc, char **argv)
 	struct rlimit nocore = { 0, 0 };
 
 	setrlimit(RLIMIT_CORE, &nocore);
+	ls_trace("start");
 	if (argc < 2)
 		goto usage;
 	if (!strcmp(argv[1], "hook"))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -389,4 +390,24 @@ ls_note(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+ls_trace(const char *what)
+{
+	static int on = -1;
+	static struct timespec last;
+	struct timespec now;
+
+	if (on < 0) {
+		on = getenv("LEAKSTOP_TRACE") != NULL;
+		clock_gettime(CLOCK_MONOTONIC, &last);
+	}
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr, "leakstop: trace: %-24s %8.3f ms\n", what,
+		(double)(now.tv_sec - last.tv_sec) * 1e3 +
+		(double)(now.tv_nsec - last.tv_nsec) / 1e6);
+	last = now;
 }

@@ -118,4 +118,10 @@ void buf_add_escaped(struct buf *b, const char *s, size_t len, int quote);
 /* "leakstop: note: ..." on stderr, for notes that are not findings. */
 void ls_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * With LEAKSTOP_TRACE set, print to stderr how long it has been since the
+ * previous call (or the first): a phase timer for benchmarks.
+ */
+void ls_trace(const char *what);
+
 #endif
