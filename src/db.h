@@ -22,6 +22,7 @@
 
 struct db {
 	hs_database_t *hs;
+	size_t mapped;		/* hs is an mmap of this size, not malloc */
 	uint32_t *max_width;	/* per rule, indexed like the rule set */
 	size_t nr_rules;
 	uint64_t rules_hash;
