@@ -12,11 +12,12 @@
 
 #include <git2.h>
 
+#include "indexfile.h"
 #include "util.h"
 
 struct repo {
 	git_repository *git;
-	git_index *index;	/* NULL until repo_load_index() */
+	struct indexfile *index;	/* NULL until repo_load_staged() */
 	git_tree *head;		/* NULL when HEAD is unborn */
 	char *leakstop_dir;	/* <git common dir>/leakstop */
 };

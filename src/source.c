@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "indexfile.h"
 #include "lines.h"
 
 static void
@@ -31,7 +32,7 @@ missing(struct ls_err *err, const char *path, const git_oid *id)
 	return ret;
 }
 
-/* What a delta is compared with beyond its own old side. */
+/* What a change is compared with beyond its own old side. */
 struct delta_ctx {
 	git_repository *repo;
 	git_odb *odb;
@@ -46,60 +47,315 @@ struct delta_ctx {
 
 #define MAX_PARENTS 16
 
-/* One delta: decide, load the blobs, hand them on. */
+/* A file a change writes, before any blob is read. */
+struct change {
+	char *path;
+	git_oid old_id;		/* zero: nothing to compare with */
+	git_oid new_id;
+	uint32_t new_mode;
+	int pure_rename;	/* same content under a new name: skip */
+};
+
+/* What a change deletes: a blob, or a whole tree, a rename may come from. */
+struct gone {
+	char *path;
+	git_oid id;
+	int is_tree;
+};
+
+struct changes {
+	git_repository *repo;
+	struct scan_stats *st;
+	struct change *v;
+	size_t nr, alloc;
+	struct gone *gone;
+	size_t nr_gone, alloc_gone;
+	struct buf dir;		/* the directory being walked, "" or "a/b/" */
+	int renames;		/* collect deletions to pair renames */
+};
+
+static void
+changes_release(struct changes *c)
+{
+	for (size_t i = 0; i < c->nr; i++)
+		free(c->v[i].path);
+	for (size_t i = 0; i < c->nr_gone; i++)
+		free(c->gone[i].path);
+	free(c->v);
+	free(c->gone);
+	buf_release(&c->dir);
+}
+
+static void
+add_change(struct changes *c, const char *path, const git_oid *old_id,
+	   const git_oid *new_id, uint32_t new_mode)
+{
+	struct change *ch;
+
+	if (!strcmp(path, LS_POLICY_FILE))
+		c->st->policy_changed = 1;
+	if (new_mode == GIT_FILEMODE_COMMIT) {
+		skipped(c->st, &c->st->submodules, path);
+		return;
+	}
+	LS_GROW(c->v, c->nr + 1, c->alloc);
+	ch = &c->v[c->nr++];
+	ch->path = xstrdup(path);
+	if (old_id)
+		ch->old_id = *old_id;
+	else
+		memset(&ch->old_id, 0, sizeof(ch->old_id));
+	ch->new_id = *new_id;
+	ch->new_mode = new_mode;
+	ch->pure_rename = 0;
+}
+
+static void
+add_gone(struct changes *c, const git_tree_entry *te)
+{
+	git_object_t type = git_tree_entry_type(te);
+	struct buf path = BUF_INIT;
+
+	if (!c->renames || (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE))
+		return;
+	buf_printf(&path, "%s%s", c->dir.ptr ? c->dir.ptr : "",
+		   git_tree_entry_name(te));
+	LS_GROW(c->gone, c->nr_gone + 1, c->alloc_gone);
+	c->gone[c->nr_gone].path = path.ptr;
+	c->gone[c->nr_gone].id = *git_tree_entry_id(te);
+	c->gone[c->nr_gone].is_tree = type == GIT_OBJECT_TREE;
+	c->nr_gone++;
+}
+
+/* git's order of tree entries: a directory sorts as if named "name/". */
 static int
-source_delta(const struct delta_ctx *c, const git_diff_delta *d,
-	     struct ls_err *err)
+name_cmp(const char *a, size_t alen, int adir, const char *b, size_t blen,
+	 int bdir)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c = memcmp(a, b, n);
+	unsigned ca, cb;
+
+	if (c)
+		return c;
+	ca = alen > n ? (unsigned char)a[n] : adir ? '/' : 0;
+	cb = blen > n ? (unsigned char)b[n] : bdir ? '/' : 0;
+	return (int)ca - (int)cb;
+}
+
+static int
+entry_is_dir(const git_tree_entry *te)
+{
+	return git_tree_entry_type(te) == GIT_OBJECT_TREE;
+}
+
+static int
+load_tree(git_tree **out, git_repository *repo, const git_tree_entry *te,
+	  struct ls_err *err)
+{
+	if (git_tree_lookup(out, repo, git_tree_entry_id(te)) < 0)
+		return repo_git_error(err, "cannot read a committed tree");
+	return 0;
+}
+
+static int walk_trees(struct changes *c, const git_tree *old,
+		      const git_tree *new, struct ls_err *err);
+
+/* Walk into directory name of both sides (either may be NULL). */
+static int
+walk_subtree(struct changes *c, const git_tree_entry *o,
+	     const git_tree_entry *n, struct ls_err *err)
+{
+	git_tree *ot = NULL, *nt = NULL;
+	size_t len = c->dir.len;
+	int ret = 0;
+
+	if (o && (ret = load_tree(&ot, c->repo, o, err)) < 0)
+		goto out;
+	if (n && (ret = load_tree(&nt, c->repo, n, err)) < 0)
+		goto out;
+	buf_printf(&c->dir, "%s/", git_tree_entry_name(n ? n : o));
+	ret = walk_trees(c, ot, nt, err);
+	c->dir.len = len;
+	c->dir.ptr[len] = '\0';
+out:
+	git_tree_free(ot);
+	git_tree_free(nt);
+	return ret;
+}
+
+/* A file of the new side against the same name on the old side. */
+static void
+file_change(struct changes *c, const git_tree_entry *o, const char *name,
+	    const git_oid *id, uint32_t mode)
+{
+	struct buf path = BUF_INIT;
+	const git_oid *old_id = NULL;
+
+	if (o && git_oid_equal(git_tree_entry_id(o), id))
+		return;		/* mode change only: adds nothing */
+	if (o && git_tree_entry_type(o) == GIT_OBJECT_BLOB)
+		old_id = git_tree_entry_id(o);
+	buf_printf(&path, "%s%s", c->dir.ptr ? c->dir.ptr : "", name);
+	add_change(c, path.ptr, old_id, id, mode);
+	buf_release(&path);
+}
+
+/*
+ * Tree against tree, skipping every subtree whose id did not change (git
+ * does the same; libgit2 1.5's tree diff reads every tree).
+ */
+static int
+walk_trees(struct changes *c, const git_tree *old, const git_tree *new,
+	   struct ls_err *err)
+{
+	size_t i = 0, j = 0;
+	size_t no = old ? git_tree_entrycount(old) : 0;
+	size_t nn = new ? git_tree_entrycount(new) : 0;
+	int ret = 0;
+
+	if (old && new && git_oid_equal(git_tree_id(old), git_tree_id(new)))
+		return 0;
+	while (ret == 0 && (i < no || j < nn)) {
+		const git_tree_entry *o = i < no ?
+			git_tree_entry_byindex(old, i) : NULL;
+		const git_tree_entry *n = j < nn ?
+			git_tree_entry_byindex(new, j) : NULL;
+		int cmp = !o ? 1 : !n ? -1 :
+			name_cmp(git_tree_entry_name(o),
+				 strlen(git_tree_entry_name(o)),
+				 entry_is_dir(o), git_tree_entry_name(n),
+				 strlen(git_tree_entry_name(n)),
+				 entry_is_dir(n));
+		if (cmp < 0) {
+			add_gone(c, o);
+			i++;
+			continue;
+		}
+		if (cmp > 0)
+			o = NULL;
+		else
+			i++;
+		j++;
+		if (entry_is_dir(n)) {
+			if (!o || !git_oid_equal(git_tree_entry_id(o),
+						 git_tree_entry_id(n)))
+				ret = walk_subtree(c, o, n, err);
+		} else {
+			file_change(c, o, git_tree_entry_name(n),
+				    git_tree_entry_id(n),
+				    git_tree_entry_filemode(n));
+		}
+	}
+	return ret;
+}
+
+/*
+ * HEAD's tree (old, may be NULL) against the index entries [lo, hi) below
+ * c->dir. A directory whose cache-tree node is valid and names the same
+ * tree as HEAD's is skipped without reading anything below it: that is
+ * what keeps a 20-file commit in a 60,000-file repository fast.
+ */
+static int
+walk_index(struct changes *c, const git_tree *old, const struct indexfile *ix,
+	   long node, size_t lo, size_t hi, struct ls_err *err)
+{
+	size_t plen = c->dir.len;
+	size_t i = 0, no = old ? git_tree_entrycount(old) : 0, k = lo;
+	int ret = 0;
+
+	if (node >= 0 && old && ix->tree[node].entry_count == (long)(hi - lo) &&
+	    git_oid_equal(&ix->tree[node].id, git_tree_id(old)))
+		return 0;
+	while (ret == 0 && (i < no || k < hi)) {
+		const git_tree_entry *o = i < no ?
+			git_tree_entry_byindex(old, i) : NULL;
+		const struct index_entry *e = k < hi ? &ix->entries[k] : NULL;
+		const char *name = e ? e->path + plen : NULL;
+		size_t len = e ? e->path_len - plen : 0, end = k + 1;
+		const char *slash = e ? memchr(name, '/', len) : NULL;
+		int cmp;
+
+		if (slash) {
+			len = (size_t)(slash - name);
+			while (end < hi &&
+			       ix->entries[end].path_len > plen + len &&
+			       !memcmp(ix->entries[end].path + plen, name,
+				       len + 1))
+				end++;
+		}
+		cmp = !o ? 1 : !e ? -1 :
+			name_cmp(git_tree_entry_name(o),
+				 strlen(git_tree_entry_name(o)),
+				 entry_is_dir(o), name, len, slash != NULL);
+		if (cmp < 0) {
+			add_gone(c, o);
+			i++;
+			continue;
+		}
+		if (cmp > 0)
+			o = NULL;
+		else
+			i++;
+		size_t first = k;
+		k = end;
+		if (slash) {
+			git_tree *ot = NULL;
+			long child = node >= 0 ?
+				indexfile_tree_child(ix, (size_t)node, name,
+						     len) : -1;
+			/* checked here too, so the tree is never read */
+			if (child >= 0 && o &&
+			    ix->tree[child].entry_count == (long)(end - first) &&
+			    git_oid_equal(&ix->tree[child].id,
+					  git_tree_entry_id(o)))
+				continue;
+			if (o && (ret = load_tree(&ot, c->repo, o, err)) < 0)
+				break;
+			buf_add(&c->dir, name, len + 1);
+			ret = walk_index(c, ot, ix, child, first, end, err);
+			c->dir.len = plen;
+			c->dir.ptr[plen] = '\0';
+			git_tree_free(ot);
+			continue;
+		}
+		if (e->stage != 0) {
+			ret = ls_err_set(err, LS_EGIT, "'%s' is unmerged in the "
+					 "index", e->path);
+			break;
+		}
+		if (e->intent_to_add)
+			continue;	/* `git add -N`: not committed */
+		file_change(c, o, name, &e->id, e->mode);
+	}
+	return ret;
+}
+/* One changed file: decide, load the blobs, hand them on. */
+static int
+source_change(const struct delta_ctx *c, const struct change *ch,
+	      struct ls_err *err)
 {
 	git_repository *repo = c->repo;
 	struct scan_stats *st = c->st;
-	git_blob *old_blob = NULL, *new_blob = NULL;
+	git_blob *new_blob = NULL;
 	git_blob *olds[MAX_PARENTS];
 	size_t nr_old = 0;
-	const char *path = d->new_file.path;
+	const char *path = ch->path;
 	size_t size;
 	git_object_t type;
 	int ret = 0;
 
-	switch (d->status) {
-	case GIT_DELTA_ADDED:
-	case GIT_DELTA_MODIFIED:
-	case GIT_DELTA_RENAMED:
-	case GIT_DELTA_COPIED:
-	case GIT_DELTA_TYPECHANGE:
-		break;
-	case GIT_DELTA_DELETED:
-	case GIT_DELTA_UNMODIFIED:
-	case GIT_DELTA_IGNORED:
-	case GIT_DELTA_UNTRACKED:
-		return 0;
-	default:
-		return ls_err_set(err, LS_EGIT, "'%s' is %s in the index",
-				  path, d->status == GIT_DELTA_CONFLICTED ?
-				  "unmerged" : "unreadable");
-	}
-	if (!strcmp(path, LS_POLICY_FILE))
-		st->policy_changed = 1;
-	if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
-		skipped(st, &st->submodules, path);
-		return 0;
-	}
-	if (d->old_file.mode != GIT_FILEMODE_COMMIT &&
-	    d->status != GIT_DELTA_ADDED &&
-	    git_oid_equal(&d->old_file.id, &d->new_file.id))
-		return 0;	/* mode change or pure rename: adds nothing */
-
 	/* Look at the size before loading a blob that may be 1 GB. */
-	if (git_odb_read_header(&size, &type, c->odb, &d->new_file.id) < 0) {
-		ret = missing(err, path, &d->new_file.id);
+	if (git_odb_read_header(&size, &type, c->odb, &ch->new_id) < 0) {
+		ret = missing(err, path, &ch->new_id);
 		goto out;
 	}
 	if (size > c->max_size) {
 		skipped(st, &st->large, path);
 		goto out;
 	}
-	if (git_blob_lookup(&new_blob, repo, &d->new_file.id) < 0) {
-		ret = missing(err, path, &d->new_file.id);
+	if (git_blob_lookup(&new_blob, repo, &ch->new_id) < 0) {
+		ret = missing(err, path, &ch->new_id);
 		goto out;
 	}
 	switch (lines_classify(git_blob_rawcontent(new_blob),
@@ -113,15 +369,14 @@ source_delta(const struct delta_ctx *c, const git_diff_delta *d,
 	case LS_FILE_TEXT:
 		break;
 	}
-	if (d->status != GIT_DELTA_ADDED &&
-	    d->old_file.mode != GIT_FILEMODE_COMMIT &&
-	    !git_oid_is_zero(&d->old_file.id) &&
-	    git_blob_lookup(&old_blob, repo, &d->old_file.id) < 0) {
-		ret = repo_git_error(err, "cannot read a committed object");
-		goto out;
+	if (!git_oid_is_zero(&ch->old_id)) {
+		if (git_blob_lookup(&olds[0], repo, &ch->old_id) < 0) {
+			ret = repo_git_error(err, "cannot read a committed "
+					     "object");
+			goto out;
+		}
+		nr_old = 1;
 	}
-	if (old_blob)
-		olds[nr_old++] = old_blob;
 	/*
 	 * A merge: a line counts only if no parent had it. A parent with
 	 * the same blob brought the whole file; a parent without the path
@@ -134,8 +389,7 @@ source_delta(const struct delta_ctx *c, const git_diff_delta *d,
 		if (git_tree_entry_bypath(&te, c->other_parents[i], path) < 0)
 			continue;
 		if (git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
-			if (git_oid_equal(git_tree_entry_id(te),
-					  &d->new_file.id)) {
+			if (git_oid_equal(git_tree_entry_id(te), &ch->new_id)) {
 				git_tree_entry_free(te);
 				goto out;
 			}
@@ -154,10 +408,202 @@ source_delta(const struct delta_ctx *c, const git_diff_delta *d,
 				 new_blob, c->commit };
 	ret = c->cb(&f, c->payload, err);
 out:
-	for (size_t i = old_blob ? 1 : 0; i < nr_old; i++)
+	for (size_t i = 0; i < nr_old; i++)
 		git_blob_free(olds[i]);
-	git_blob_free(old_blob);
 	git_blob_free(new_blob);
+	return ret;
+}
+
+/* Every blob below a deleted tree is a possible rename source. */
+static int
+expand_gone(struct changes *c, struct ls_err *err)
+{
+	for (size_t i = 0; i < c->nr_gone; i++) {
+		git_tree *t = NULL;
+		char *dir;
+
+		if (!c->gone[i].is_tree)
+			continue;
+		if (git_tree_lookup(&t, c->repo, &c->gone[i].id) < 0)
+			return repo_git_error(err, "cannot read a committed "
+					      "tree");
+		dir = c->gone[i].path;
+		c->gone[i].path = NULL;
+		c->gone[i].is_tree = -1;	/* expanded */
+		buf_reset(&c->dir);
+		buf_printf(&c->dir, "%s/", dir);
+		free(dir);
+		for (size_t j = 0; j < git_tree_entrycount(t); j++)
+			add_gone(c, git_tree_entry_byindex(t, j));
+		git_tree_free(t);
+	}
+	buf_reset(&c->dir);
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Line hashes of a blob, sorted: a cheap measure of shared lines. */
+struct line_set {
+	uint32_t *h;
+	size_t nr;
+};
+
+static void
+line_set_of(struct line_set *ls, const char *p, size_t n)
+{
+	size_t alloc = 0;
+	const char *end = p + n;
+
+	ls->h = NULL;
+	ls->nr = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		LS_GROW(ls->h, ls->nr + 1, alloc);
+		ls->h[ls->nr++] = (uint32_t)hash_fnv1a(HASH_FNV_INIT, p, len);
+		p += len + 1;
+	}
+	qsort(ls->h, ls->nr, sizeof(*ls->h), cmp_u32);
+}
+
+/* Percentage of lines a and b share (git's rename score, roughly). */
+static unsigned
+line_set_score(const struct line_set *a, const struct line_set *b)
+{
+	size_t i = 0, j = 0, common = 0;
+
+	if (a->nr + b->nr == 0)
+		return 100;
+	while (i < a->nr && j < b->nr) {
+		if (a->h[i] < b->h[j])
+			i++;
+		else if (a->h[i] > b->h[j])
+			j++;
+		else {
+			common++;
+			i++;
+			j++;
+		}
+	}
+	return (unsigned)(200 * common / (a->nr + b->nr));
+}
+
+/* git's and libgit2's default similarity for a rename */
+#define RENAME_SCORE 50
+/* beyond this many (added, deleted) pairs only exact renames are found */
+#define RENAME_PAIRS 100000
+
+static int
+load_lines(struct line_set *ls, git_repository *repo, const git_oid *id,
+	   size_t max_size, struct ls_err *err)
+{
+	git_blob *b = NULL;
+
+	ls->h = NULL;
+	ls->nr = 0;
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return repo_git_error(err, "cannot read a committed object");
+	if ((size_t)git_blob_rawsize(b) <= max_size)
+		line_set_of(ls, git_blob_rawcontent(b),
+			    (size_t)git_blob_rawsize(b));
+	git_blob_free(b);
+	return 0;
+}
+
+/*
+ * A file that is new under its path may be an old one moved: then only
+ * its edits are added. Same content: nothing to scan; at least half its
+ * lines shared with a deleted file: compared with that file.
+ */
+static int
+pair_renames(struct changes *c, size_t max_size, struct ls_err *err)
+{
+	struct line_set *olds = NULL;
+	size_t nr_added = 0, nr_blobs = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nr; i++)
+		nr_added += git_oid_is_zero(&c->v[i].old_id);
+	if (nr_added == 0 || c->nr_gone == 0)
+		return 0;
+	ret = expand_gone(c, err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < c->nr; i++) {
+		struct change *ch = &c->v[i];
+		if (!git_oid_is_zero(&ch->old_id))
+			continue;
+		for (size_t g = 0; g < c->nr_gone; g++)
+			if (c->gone[g].is_tree == 0 &&
+			    git_oid_equal(&c->gone[g].id, &ch->new_id)) {
+				ch->pure_rename = 1;
+				nr_added--;
+				break;
+			}
+	}
+	for (size_t g = 0; g < c->nr_gone; g++)
+		nr_blobs += c->gone[g].is_tree == 0;
+	if (nr_added == 0 || nr_blobs == 0 || nr_added * nr_blobs > RENAME_PAIRS)
+		return 0;
+	olds = xcalloc(c->nr_gone, sizeof(*olds));
+	for (size_t g = 0; ret == 0 && g < c->nr_gone; g++)
+		if (c->gone[g].is_tree == 0)
+			ret = load_lines(&olds[g], c->repo, &c->gone[g].id,
+					 max_size, err);
+	for (size_t i = 0; ret == 0 && i < c->nr; i++) {
+		struct change *ch = &c->v[i];
+		struct line_set ls;
+		unsigned best = 0;
+		size_t best_g = 0;
+
+		if (!git_oid_is_zero(&ch->old_id) || ch->pure_rename)
+			continue;
+		ret = load_lines(&ls, c->repo, &ch->new_id, max_size, err);
+		for (size_t g = 0; ret == 0 && g < c->nr_gone; g++) {
+			unsigned score;
+			if (c->gone[g].is_tree != 0)
+				continue;
+			score = line_set_score(&ls, &olds[g]);
+			if (score > best) {
+				best = score;
+				best_g = g;
+			}
+		}
+		if (best >= RENAME_SCORE)
+			ch->old_id = c->gone[best_g].id;
+		free(ls.h);
+	}
+	for (size_t g = 0; g < c->nr_gone; g++)
+		free(olds[g].h);
+	free(olds);
+	return ret;
+}
+
+static int
+cmp_change(const void *a, const void *b)
+{
+	return strcmp(((const struct change *)a)->path,
+		      ((const struct change *)b)->path);
+}
+
+/* Pair renames, then hand on each change in path order. */
+static int
+changes_run(struct changes *ch, const struct delta_ctx *c, struct ls_err *err)
+{
+	int ret = ch->renames ? pair_renames(ch, c->max_size, err) : 0;
+
+	if (ch->nr > 1)
+		qsort(ch->v, ch->nr, sizeof(*ch->v), cmp_change);
+	for (size_t i = 0; ret == 0 && i < ch->nr; i++)
+		if (!ch->v[i].pure_rename)
+			ret = source_change(c, &ch->v[i], err);
 	return ret;
 }
 
@@ -165,61 +611,36 @@ int
 source_staged(struct repo *r, size_t max_size, struct scan_stats *st,
 	      source_cb cb, void *payload, struct ls_err *err)
 {
-	git_diff_options opts;
-	git_diff_find_options fopts;
-	git_diff *diff = NULL;
+	struct changes ch = { r->git, st, NULL, 0, 0, NULL, 0, 0, BUF_INIT, 1 };
 	git_odb *odb = NULL;
-	int ret = 0;
+	const struct indexfile *ix = r->index;
+	int ret;
 
 	st->max_size = max_size;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	/*
-	 * Binary or not is decided on content later, never by attributes;
-	 * skipping the check here saves loading every blob twice.
-	 */
-	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_INCLUDE_TYPECHANGE;
-	opts.context_lines = 0;
 	if (git_repository_odb(&odb, r->git) < 0) {
 		ret = repo_git_error(err, "cannot open the object database");
 		goto out;
 	}
-	if (git_diff_tree_to_index(&diff, r->git, r->head, r->index,
-				   &opts) < 0) {
-		ret = repo_git_error(err, "cannot diff the index against "
-				     "HEAD");
-		goto out;
-	}
-	/* A renamed file adds only its edits, not all its lines. */
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_find_similar(diff, &fopts) < 0) {
-		ret = repo_git_error(err, "cannot detect renames");
-		goto out;
-	}
+	ret = walk_index(&ch, r->head, ix, ix->tree ? 0 : -1, 0, ix->nr, err);
+	ls_trace("index compared");
 	struct delta_ctx c = { r->git, odb, max_size, st, cb, payload, NULL,
 			       NULL, 0 };
-	for (size_t i = 0; i < git_diff_num_deltas(diff) && ret == 0; i++)
-		ret = source_delta(&c, git_diff_get_delta(diff, i), err);
+	if (ret == 0)
+		ret = changes_run(&ch, &c, err);
 out:
-	git_diff_free(diff);
+	changes_release(&ch);
 	git_odb_free(odb);
 	return ret;
 }
 
+/* What a commit changes against its first parent (a root: everything). */
 static int
-commit_diff(git_diff **out, git_repository *repo, const git_commit *commit,
-	    git_tree **first_parent, struct ls_err *err)
+commit_changes(struct changes *ch, const git_commit *commit,
+	       struct ls_err *err)
 {
-	git_diff_options opts;
-	git_diff_find_options fopts;
-	git_tree *tree = NULL;
+	git_tree *tree = NULL, *parent = NULL;
 	int ret = 0;
 
-	*out = NULL;
-	*first_parent = NULL;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_INCLUDE_TYPECHANGE;
-	opts.context_lines = 0;
 	if (git_commit_tree(&tree, commit) < 0) {
 		ret = repo_git_error(err, "cannot read a commit's tree");
 		goto out;
@@ -227,22 +648,16 @@ commit_diff(git_diff **out, git_repository *repo, const git_commit *commit,
 	if (git_commit_parentcount(commit) > 0) {
 		git_commit *p = NULL;
 		if (git_commit_parent(&p, commit, 0) < 0 ||
-		    git_commit_tree(first_parent, p) < 0) {
+		    git_commit_tree(&parent, p) < 0) {
 			git_commit_free(p);
 			ret = repo_git_error(err, "cannot read a parent commit");
 			goto out;
 		}
 		git_commit_free(p);
 	}
-	if (git_diff_tree_to_tree(out, repo, *first_parent, tree, &opts) < 0) {
-		ret = repo_git_error(err, "cannot diff a commit");
-		goto out;
-	}
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_find_similar(*out, &fopts) < 0)
-		ret = repo_git_error(err, "cannot detect renames");
+	ret = walk_trees(ch, parent, tree, err);
 out:
+	git_tree_free(parent);
 	git_tree_free(tree);
 	return ret;
 }
@@ -252,15 +667,14 @@ source_commit(struct repo *r, const git_commit *commit, size_t max_size,
 	      struct scan_stats *st, source_cb cb, void *payload,
 	      struct ls_err *err)
 {
+	struct changes ch = { r->git, st, NULL, 0, 0, NULL, 0, 0, BUF_INIT, 1 };
 	git_tree *others[MAX_PARENTS];
-	git_tree *first = NULL;
-	git_diff *diff = NULL;
 	git_odb *odb = NULL;
 	size_t nr_other = 0, nr_parents = git_commit_parentcount(commit);
 	int ret;
 
 	st->max_size = max_size;
-	ret = commit_diff(&diff, r->git, commit, &first, err);
+	ret = commit_changes(&ch, commit, err);
 	if (ret == 0 && git_repository_odb(&odb, r->git) < 0)
 		ret = repo_git_error(err, "cannot open the object database");
 	for (size_t i = 1; ret == 0 && i < nr_parents &&
@@ -275,12 +689,11 @@ source_commit(struct repo *r, const git_commit *commit, size_t max_size,
 	}
 	struct delta_ctx c = { r->git, odb, max_size, st, cb, payload, commit,
 			       others, nr_other };
-	for (size_t i = 0; ret == 0 && i < git_diff_num_deltas(diff); i++)
-		ret = source_delta(&c, git_diff_get_delta(diff, i), err);
+	if (ret == 0)
+		ret = changes_run(&ch, &c, err);
 	for (size_t i = 0; i < nr_other; i++)
 		git_tree_free(others[i]);
-	git_tree_free(first);
-	git_diff_free(diff);
+	changes_release(&ch);
 	git_odb_free(odb);
 	return ret;
 }
@@ -599,25 +1012,22 @@ static int
 history_commit(const git_commit *commit, void *payload, struct ls_err *err)
 {
 	struct history_ctx *h = payload;
-	git_tree *first = NULL;
-	git_diff *diff = NULL;
+	struct changes ch = { h->r->git, h->st, NULL, 0, 0, NULL, 0, 0,
+			      BUF_INIT, 0 };
 	int ret;
 
-	ret = commit_diff(&diff, h->r->git, commit, &first, err);
+	ret = commit_changes(&ch, commit, err);
 	struct delta_ctx c = { h->r->git, h->odb, h->max_size, h->st, h->cb,
 			       h->payload, commit, NULL, 0 };
-	for (size_t i = 0; ret == 0 && i < git_diff_num_deltas(diff); i++) {
-		git_diff_delta d = *git_diff_get_delta(diff, i);
-		if (d.status == GIT_DELTA_DELETED ||
-		    d.new_file.mode == GIT_FILEMODE_COMMIT ||
-		    !oid_set_add(&h->seen, &d.new_file.id))
+	for (size_t i = 0; ret == 0 && i < ch.nr; i++) {
+		struct change *x = &ch.v[i];
+		if (!oid_set_add(&h->seen, &x->new_id))
 			continue;
 		/* First sight of this blob: all of it is new. */
-		d.status = GIT_DELTA_ADDED;
-		ret = source_delta(&c, &d, err);
+		memset(&x->old_id, 0, sizeof(x->old_id));
+		ret = source_change(&c, x, err);
 	}
-	git_tree_free(first);
-	git_diff_free(diff);
+	changes_release(&ch);
 	return ret;
 }
 
@@ -650,19 +1060,21 @@ static int
 tree_entry_cb(const char *root, const git_tree_entry *te, void *payload)
 {
 	struct tree_ctx *t = payload;
-	git_diff_delta d;
+	struct change ch;
 	struct buf path = BUF_INIT;
 
-	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB &&
-	    git_tree_entry_filemode(te) != GIT_FILEMODE_COMMIT)
+	if (git_tree_entry_filemode(te) == GIT_FILEMODE_COMMIT)
+		skipped(t->c.st, &t->c.st->submodules, root);
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
 		return 0;
-	memset(&d, 0, sizeof(d));
+	memset(&ch, 0, sizeof(ch));
 	buf_printf(&path, "%s%s", root, git_tree_entry_name(te));
-	d.status = GIT_DELTA_ADDED;
-	d.new_file.id = *git_tree_entry_id(te);
-	d.new_file.mode = git_tree_entry_filemode(te);
-	d.new_file.path = path.ptr;
-	t->ret = source_delta(&t->c, &d, t->err);
+	ch.path = path.ptr;
+	ch.new_id = *git_tree_entry_id(te);
+	ch.new_mode = git_tree_entry_filemode(te);
+	if (!strcmp(ch.path, LS_POLICY_FILE))
+		t->c.st->policy_changed = 1;
+	t->ret = source_change(&t->c, &ch, t->err);
 	buf_release(&path);
 	return t->ret < 0 ? -1 : 0;
 }
