@@ -276,7 +276,8 @@ int
 install_doctor(struct repo *r)
 {
 	static const char *const need[] = { "pre-commit", "pre-merge-commit",
-					    "pre-push", "commit-msg", NULL };
+					    "pre-applypatch", "pre-push",
+					    "commit-msg", NULL };
 	struct ls_err err = { 0, "" };
 	char *dir = NULL;
 	int problems = 0;
