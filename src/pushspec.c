@@ -8,16 +8,35 @@
 
 #define PUSHSPEC_MAX_LINE 65536
 
+/* SHA-256 object names: git sends them in a SHA-256 repository. */
+#define SHA256_HEXSZ 64
+
 static int
-parse_oid(git_oid *out, const char *s, size_t len)
+is_hex(const char *s, size_t len)
 {
-	if (len != GIT_OID_HEXSZ)
-		return -1;
 	for (size_t i = 0; i < len; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
 		      (s[i] >= 'a' && s[i] <= 'f')))
-			return -1;
+			return 0;
+	return 1;
+}
+
+/* 0, -1 when not an object name, -2 when a SHA-256 one. */
+static int
+parse_oid(git_oid *out, const char *s, size_t len)
+{
+	if (len == SHA256_HEXSZ && is_hex(s, len))
+		return -2;
+	if (len != GIT_OID_HEXSZ || !is_hex(s, len))
+		return -1;
 	return git_oid_fromstrn(out, s, len);
+}
+
+/* Of two parse_oid results, the one to report: not a name beats SHA-256. */
+static int
+worse(int a, int b)
+{
+	return a == -1 || b == -1 ? -1 : a ? a : b;
 }
 
 /* Split a line into exactly n fields at single spaces. */
@@ -71,19 +90,28 @@ pushspec_parse(struct push_updates *out, enum pushspec_kind kind,
 		memset(&u, 0, sizeof(u));
 		if (kind == LS_PUSH_PRE_PUSH) {
 			bad = split(p, n, f, fl, 4) < 0 ||
-				memchr(f[3], ' ', fl[3]) != NULL ||
-				parse_oid(&u.new_oid, f[1], fl[1]) < 0 ||
-				parse_oid(&u.old_oid, f[3], fl[3]) < 0;
+				memchr(f[3], ' ', fl[3]) != NULL ? -1 :
+				worse(parse_oid(&u.new_oid, f[1], fl[1]),
+				      parse_oid(&u.old_oid, f[3], fl[3]));
 			if (!bad)
 				u.ref = xstrndup(f[0], fl[0]);
 		} else {
 			bad = split(p, n, f, fl, 3) < 0 ||
-				memchr(f[2], ' ', fl[2]) != NULL ||
-				parse_oid(&u.old_oid, f[0], fl[0]) < 0 ||
-				parse_oid(&u.new_oid, f[1], fl[1]) < 0;
+				memchr(f[2], ' ', fl[2]) != NULL ? -1 :
+				worse(parse_oid(&u.old_oid, f[0], fl[0]),
+				      parse_oid(&u.new_oid, f[1], fl[1]));
 			if (!bad)
 				u.ref = xstrndup(f[2], fl[2]);
 		}
+		/*
+		 * libgit2 1.5 cannot open a SHA-256 repository anyway; say
+		 * that rather than call git's input malformed.
+		 */
+		if (bad == -2)
+			return ls_err_set(err, LS_EPARSE, "stdin:%d: SHA-256 "
+					  "object names; leakstop (libgit2 1.5) "
+					  "reads only SHA-1 repositories",
+					  lineno);
 		if (bad)
 			return ls_err_set(err, LS_EPARSE, "stdin:%d: expected "
 					  "'%s', got something else", lineno,
