@@ -50,13 +50,14 @@ engine_start(struct engine *e, const char *key_dir, struct ls_err *err)
 
 int
 engine_open(struct engine **out, const char *db_path, const char *cache_dir,
-	    const char *key_dir, struct ls_err *err)
+	    const char *key_dir, int examples, struct ls_err *err)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	int ret;
 
 	*out = NULL;
 	rules_init(&e->rules);
+	e->rules.skip_examples = !examples;
 	ret = rules_add_builtin(&e->rules, err);
 	if (ret == 0)
 		ret = rules_finish(&e->rules, err);

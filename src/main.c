@@ -620,7 +620,7 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 	if (run->repo)
 		buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
 	ret = engine_open(&run->engine, dbp.ptr, run->repo ? cache.ptr : NULL,
-			  run->repo ? run->repo->leakstop_dir : NULL, err);
+			  run->repo ? run->repo->leakstop_dir : NULL, 0, err);
 	/*
 	 * Read the policy even when the engine failed: it decides whether
 	 * "cannot scan" blocks. Its own errors come second.
@@ -1766,7 +1766,7 @@ rules_profile(int argc, char **argv)
 	}
 	engine_db_path(&dbp);
 	if (ret == 0)
-		ret = engine_open(&e, dbp.ptr, NULL, NULL, &err);
+		ret = engine_open(&e, dbp.ptr, NULL, NULL, 0, &err);
 	if (ret == 0 && corpus.len == 0)
 		ret = ls_err_set(&err, LS_EUSAGE, "the corpus is empty");
 	if (ret == 0)
@@ -1800,7 +1800,7 @@ cmd_rules(int argc, char **argv)
 		}
 	}
 	engine_db_path(&dbp);
-	if (engine_open(&e, dbp.ptr, NULL, NULL, &err) < 0) {
+	if (engine_open(&e, dbp.ptr, NULL, NULL, 1, &err) < 0) {
 		fprintf(stderr, "leakstop: rules: %s\n", err.msg);
 		buf_release(&dbp);
 		return EXIT_CANNOT;

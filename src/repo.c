@@ -9,15 +9,21 @@
 /*
  * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init()
  * parses the whole system CA bundle for HTTPS (3 ms or more, the largest
- * part of start-up). leakstop never opens a connection, so this
- * definition stands in for mbedTLS's own: an executable's symbols come
- * first in dynamic lookup, libgit2 gets an empty chain and the bundle is
- * never read. Any TLS connection would then fail its certificate check.
+ * part of start-up). leakstop never opens a connection, so this stands
+ * in for mbedTLS's loader and the bundle is never read; any TLS
+ * connection would fail its certificate check. Linked statically
+ * (LS_STATIC), libgit2's call is redirected here by ld --wrap; linked
+ * dynamically, an executable's symbol comes first in lookup.
  */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+#ifdef LS_STATIC
+#define CA_LOADER __wrap_mbedtls_x509_crt_parse_file
+#else
+#define CA_LOADER mbedtls_x509_crt_parse_file
+#endif
+int CA_LOADER(void *chain, const char *path);
 
 int
-mbedtls_x509_crt_parse_file(void *chain, const char *path)
+CA_LOADER(void *chain, const char *path)
 {
 	(void)chain;
 	(void)path;

@@ -29,6 +29,8 @@ struct load_state {
 	size_t first;		/* index of this file's first rule */
 	const char *prefix;	/* only sections "<prefix><id>"; or NULL */
 	int skipping;		/* in a section that is not ours */
+	int example_open;	/* an example without expect yet */
+	int skip_continuation;	/* continues a value not kept */
 };
 
 void
@@ -199,6 +201,8 @@ on_key_rule(const struct ini_key *k, struct ls_err *err, void *payload)
 	int ret;
 
 	if (k->continuation) {
+		if (st->skip_continuation && !strcmp(k->name, st->last_key))
+			return 0;
 		if (st->last_field == NULL || strcmp(k->name, st->last_key))
 			return ls_err_set(err, LS_EPARSE, "%s:%d: indented "
 					  "line continues nothing", st->fname,
@@ -231,6 +235,7 @@ on_key_rule(const struct ini_key *k, struct ls_err *err, void *payload)
 	}
 	r = st->cur;
 	st->last_field = NULL;
+	st->skip_continuation = 0;
 	snprintf(st->last_key, sizeof(st->last_key), "%s", k->name);
 
 	if (!strcmp(k->name, "description")) {
@@ -263,6 +268,17 @@ on_key_rule(const struct ini_key *k, struct ls_err *err, void *payload)
 			return ls_err_set(err, LS_EPARSE, "%s:%d: entropy must "
 					  "be a number from 0 to 8, not '%s'",
 					  st->fname, k->lineno, k->value);
+	} else if (st->set->skip_examples &&
+		   (!strcmp(k->name, "example") ||
+		    !strcmp(k->name, "near_miss") ||
+		    !strcmp(k->name, "expect"))) {
+		/* A scan never reads examples: only their order is checked. */
+		if (k->name[1] == 'x' && k->name[2] == 'p' && !st->example_open)
+			return ls_err_set(err, LS_EPARSE, "%s:%d: 'expect' "
+					  "must follow an 'example'",
+					  st->fname, k->lineno);
+		st->example_open = !strcmp(k->name, "example");
+		st->skip_continuation = 1;
 	} else if (!strcmp(k->name, "example") ||
 		   !strcmp(k->name, "near_miss")) {
 		LS_GROW(r->examples, r->nr_examples + 1, r->alloc_examples);
@@ -315,7 +331,7 @@ rules_add(struct rule_set *set, const char *fname, const char *data,
 	  size_t len, const char *prefix, struct ls_err *err)
 {
 	struct load_state st = { set, fname, NULL, "", NULL, set->nr, prefix,
-				 0 };
+				 0, 0, 0 };
 	int ret;
 
 	set->hash = hash_fnv1a(set->hash, fname, strlen(fname) + 1);

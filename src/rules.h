@@ -60,6 +60,7 @@ struct rule_set {
 	struct rule *rules;
 	size_t nr, alloc;
 	uint64_t hash;		/* of every file name and byte loaded */
+	int skip_examples;	/* set before loading: scans never need them */
 };
 
 /* A file compiled into the binary (see tools/embed.c). */
