@@ -15,11 +15,29 @@
 #include "inifile.h"
 
 #define POLICY_LIST_MAX 1000
+/*
+ * Caps on [custom ID] rules, checked before Hyperscan sees them: a
+ * compile grows faster than linearly (5,000 rules took minutes), and a
+ * commit must not hang on a committed policy.
+ */
+#define CUSTOM_RULES_MAX 1000
+#define CUSTOM_REGEX_BYTES_MAX (256 * 1024)
+
+/* [policy] keys, as bits of parse_state.seen_policy. */
+static const char *const policy_keys[] = { "max_file_size", "salt",
+					   "fail_closed", "inline_allow",
+					   NULL };
 
 struct parse_state {
 	struct policy *p;
 	const char *fname;
 	const struct rule_set *rules;
+	int policy_line;	/* line of [policy]; 0: not seen yet */
+	int allow_line;		/* line of [allow] */
+	unsigned seen_policy;	/* policy_keys given so far */
+	int custom_line;	/* line of the last [custom ID] seen */
+	size_t nr_custom;
+	size_t custom_regex_bytes;
 };
 
 void
@@ -368,6 +386,15 @@ on_policy_key(struct parse_state *st, const struct ini_key *k,
 	struct policy *p = st->p;
 	int b;
 
+	for (unsigned i = 0; policy_keys[i]; i++) {
+		if (strcmp(k->name, policy_keys[i]))
+			continue;
+		if (st->seen_policy & (1u << i))
+			return ls_err_set(err, LS_EPARSE, "%s:%d: '%s' given "
+					  "twice in [policy]", st->fname,
+					  k->lineno, k->name);
+		st->seen_policy |= 1u << i;
+	}
 	if (!strcmp(k->name, "max_file_size")) {
 		if (parse_size(k->value, &p->max_file_size) < 0)
 			return ls_err_set(err, LS_EPARSE, "%s:%d: max_file_size "
@@ -465,6 +492,15 @@ on_rule_key(struct parse_state *st, const struct ini_key *k, const char *id,
 		rp->lineno = k->section_lineno;
 		rp->enabled = 1;
 		rp->severity = LS_SEV_BLOCK;
+		rp->seen = 0;
+	}
+	if (!strcmp(k->name, "enabled") || !strcmp(k->name, "severity")) {
+		unsigned bit = k->name[0] == 'e' ? 1u : 2u;
+		if (rp->seen & bit)
+			return ls_err_set(err, LS_EPARSE, "%s:%d: '%s' given "
+					  "twice in [rule %s]", st->fname,
+					  k->lineno, k->name, id);
+		rp->seen |= bit;
 	}
 	if (!strcmp(k->name, "enabled")) {
 		if (parse_bool(k->value, &b) < 0)
@@ -489,24 +525,69 @@ on_rule_key(struct parse_state *st, const struct ini_key *k, const char *id,
 	return 0;
 }
 
+/* A section that may appear once: *line keeps where it first did. */
+static int
+once(struct parse_state *st, int *line, const struct ini_key *k,
+     struct ls_err *err)
+{
+	if (*line == 0)
+		*line = k->section_lineno;
+	if (*line != k->section_lineno)
+		return ls_err_set(err, LS_EPARSE, "%s:%d: section '[%s]' "
+				  "appears twice (first at line %d)",
+				  st->fname, k->section_lineno, k->section,
+				  *line);
+	return 0;
+}
+
+static int
+on_custom_key(struct parse_state *st, const struct ini_key *k,
+	      struct ls_err *err)
+{
+	st->p->has_custom = 1;
+	if (k->section_lineno != st->custom_line) {
+		st->custom_line = k->section_lineno;
+		if (++st->nr_custom > CUSTOM_RULES_MAX)
+			return ls_err_set(err, LS_EPARSE, "%s:%d: more than %d "
+					  "custom rules", st->fname,
+					  k->section_lineno, CUSTOM_RULES_MAX);
+	}
+	if (!strcmp(k->name, "regex")) {
+		st->custom_regex_bytes += strlen(k->value);
+		if (st->custom_regex_bytes > CUSTOM_REGEX_BYTES_MAX)
+			return ls_err_set(err, LS_EPARSE, "%s:%d: custom rules' "
+					  "regexes are longer than %d bytes in "
+					  "all", st->fname, k->lineno,
+					  CUSTOM_REGEX_BYTES_MAX);
+	}
+	return 0;
+}
+
 static int
 on_key(const struct ini_key *k, struct ls_err *err, void *payload)
 {
 	struct parse_state *st = payload;
 
-	/* Custom rules: rules.c reads these sections (engine_add_custom). */
-	if (!strncmp(k->section, "custom ", 7)) {
-		st->p->has_custom = 1;
-		return 0;
-	}
+	/*
+	 * Custom rules: rules.c reads these sections (engine_add_custom);
+	 * here only their number and size are capped, before any compile.
+	 */
+	if (!strncmp(k->section, "custom ", 7))
+		return on_custom_key(st, k, err);
 	if (k->continuation)
 		return ls_err_set(err, LS_EPARSE, "%s:%d: indented lines do "
 				  "not continue values here", st->fname,
 				  k->lineno);
-	if (!strcmp(k->section, "policy"))
+	if (!strcmp(k->section, "policy")) {
+		if (once(st, &st->policy_line, k, err) < 0)
+			return err->code;
 		return on_policy_key(st, k, err);
-	if (!strcmp(k->section, "allow"))
+	}
+	if (!strcmp(k->section, "allow")) {
+		if (once(st, &st->allow_line, k, err) < 0)
+			return err->code;
 		return on_allow_key(st, k, err);
+	}
 	if (!strncmp(k->section, "rule ", 5))
 		return on_rule_key(st, k, k->section + 5, err);
 
@@ -519,7 +600,7 @@ int
 policy_parse(struct policy *p, const char *fname, const char *data,
 	     size_t len, const struct rule_set *rules, struct ls_err *err)
 {
-	struct parse_state st = { p, fname, rules };
+	struct parse_state st = { p, fname, rules, 0, 0, 0, 0, 0, 0 };
 
 	p->from_file = 1;
 	return inifile_parse(fname, data, len, on_key, &st, err);

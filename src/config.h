@@ -55,6 +55,7 @@ struct rule_policy {
 	int lineno;
 	int enabled;
 	enum rule_severity severity;
+	unsigned seen;		/* keys given: 1 enabled, 2 severity */
 };
 
 struct policy {
