@@ -132,6 +132,12 @@ reader_fn(char *str, int num, void *stream)
 			r->have_key = 0;
 			r->section_keys = 0;
 		}
+		/* inih would go on under the old section: stop here. */
+		if (close == NULL && !r->failed) {
+			ls_err_set(r->err, LS_EPARSE, "%s:%d: section header "
+				   "has no closing ']'", r->fname, r->lineno);
+			r->failed = 1;
+		}
 		if (close && close - s - 1 > INI_NAME_MAX && !r->failed) {
 			ls_err_set(r->err, LS_EPARSE, "%s:%d: section name is "
 				   "longer than %d bytes", r->fname, r->lineno,
