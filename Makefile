@@ -20,10 +20,10 @@ OPT = -O1 -g -fno-omit-frame-pointer \
 else
 OPT = -O2 -g -D_FORTIFY_SOURCE=2
 endif
-CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) \
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -pthread $(OPT) $(WARN) \
 	-fstack-protector-strong -MMD -MP -Isrc \
 	$(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LDFLAGS_ALL = -pthread $(OPT) $(LDFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 
 # The release binary links Debian's static libraries where it can: a hook

@@ -933,14 +933,91 @@ on_history_file(const struct source_file *f, void *payload,
 	return on_file(f, payload, err);
 }
 
+/* One thread of the history's first pass, with its own engine. */
+struct pre_worker {
+	struct engine *engine;
+	int own;		/* engine opened for this worker */
+	struct finding_list findings;
+	size_t files, bytes;
+};
+
+/* A blob with no finding, whatever its path, needs no second look. */
+static int
+pre_blob(const char *data, size_t len, void *payload, struct ls_err *err)
+{
+	struct pre_worker *w = payload;
+	struct added a;
+	int ret, found;
+
+	lines_whole(&a, data, len);
+	ret = engine_scan(w->engine, &a, "", &w->findings, err);
+	found = w->findings.nr > 0;
+	finding_list_release(&w->findings);
+	if (ret < 0)
+		return ret;
+	if (!found) {
+		w->files++;
+		w->bytes += len;
+	}
+	return found;
+}
+
+/* Another engine like run's: same rules, policy and custom rules. */
+static int
+open_engine(struct run *run, struct engine **out, struct ls_err *err)
+{
+	struct buf dbp = BUF_INIT, cache = BUF_INIT, text = BUF_INIT;
+	int found = 0, ret;
+
+	engine_db_path(&dbp);
+	buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
+	ret = engine_open(out, dbp.ptr, cache.ptr, run->repo->leakstop_dir, 0,
+			  err);
+	if (ret == 0 && run->policy.has_custom)
+		ret = team_file(run, LS_POLICY_FILE, &text, &found, err);
+	if (ret == 0 && found)
+		ret = engine_add_custom(*out, LS_POLICY_FILE,
+					text.ptr ? text.ptr : "", text.len,
+					cache.ptr, err);
+	if (ret == 0)
+		ret = engine_set_policy(*out, &run->policy, err);
+	buf_release(&text);
+	buf_release(&cache);
+	buf_release(&dbp);
+	return ret;
+}
+
 static int
 scan_history(struct run *run, struct ls_err *err)
 {
+	struct pre_worker w[SOURCE_MAX_WORKERS];
+	void *payloads[SOURCE_MAX_WORKERS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nr = cpus < 1 ? 1 : cpus > SOURCE_MAX_WORKERS ?
+		SOURCE_MAX_WORKERS : (size_t)cpus;
 	int ret = run_open(run, 1, err);
 
+	memset(w, 0, sizeof(w));
+	for (size_t i = 0; ret == 0 && i < nr; i++) {
+		payloads[i] = &w[i];
+		if (i == 0) {
+			w[i].engine = run->engine;	/* idle until the walk */
+		} else {
+			ret = open_engine(run, &w[i].engine, err);
+			w[i].own = 1;
+		}
+	}
+	ls_trace("history: engines opened");
 	if (ret == 0)
-		ret = source_history(run->repo, run->policy.max_file_size, &run->stats,
+		ret = source_history(run->repo, run->policy.max_file_size,
+				     &run->stats, pre_blob, payloads, nr,
 				     on_history_file, run, err);
+	for (size_t i = 0; i < nr; i++) {
+		run->stats.files += w[i].files;
+		run->stats.bytes += w[i].bytes;
+		if (w[i].own)
+			engine_free(w[i].engine);
+	}
 	run->commit = NULL;
 	return ret;
 }

@@ -76,10 +76,30 @@ int source_head_tree(struct repo *r, size_t max_size, struct scan_stats *st,
 		     source_cb cb, void *payload, struct ls_err *err);
 
 /*
+ * Looks at one blob's whole content before the history walk; returns 1
+ * when the blob needs the walk (it may hold a finding), 0 when it is
+ * clean, negative (err set) to stop. Runs in a worker thread: payload is
+ * that worker's own.
+ */
+typedef int (*source_blob_cb)(const char *data, size_t len, void *payload,
+			      struct ls_err *err);
+
+/* Workers for source_history's first pass; at most this many. */
+#define SOURCE_MAX_WORKERS 8
+
+/*
  * Whole history: each blob that a commit adds is passed once, whole,
  * with the oldest commit (in topological order) that added it.
+ *
+ * With pre (and one payload per worker in pre_payloads[0..nr_workers)),
+ * every blob of the object database is first read once and given to pre,
+ * in nr_workers threads, each with its own repository handle. Only blobs
+ * pre flags, and blobs over max_size, binary or LFS (counted with their
+ * paths), are then read again in the walk: reading 78,000 trees takes a
+ * fraction of the time, and none of it when nothing was flagged.
  */
 int source_history(struct repo *r, size_t max_size, struct scan_stats *st,
+		   source_blob_cb pre, void **pre_payloads, size_t nr_workers,
 		   source_cb cb, void *payload, struct ls_err *err);
 
 #endif
