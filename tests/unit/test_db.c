@@ -138,6 +138,9 @@ test_damage(const char *dir, const struct rule_set *set,
 		LS_EMISMATCH);
 	damaged(dir, set, b, "other hs_version", all, OFF_VERSION, 0x01,
 		LS_EMISMATCH);
+	/* Hyperscan's platform word (its header bytes 12-19): another CPU. */
+	damaged(dir, set, b, "built for another CPU", all, hs + 19, 0x80,
+		LS_EMISMATCH);
 	damaged(dir, set, b, "other rules hash", all, OFF_HASH + 3, 0x10,
 		LS_EMISMATCH);
 }
