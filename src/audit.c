@@ -3,8 +3,11 @@
  */
 #include "audit.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void
 add_field(struct buf *b, const char *name, const char *value)
@@ -78,17 +81,44 @@ audit_append(const char *dir, const struct audit_entry *e,
 	return ret;
 }
 
+/*
+ * Cut the log back to size bytes (or remove it, when it was not there):
+ * a line cut short by a full disk must not stay and read as a record.
+ */
+static void
+undo_append(const char *path, off_t size)
+{
+	int fd;
+
+	if (size < 0) {
+		unlink(path);
+		return;
+	}
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, size) < 0)
+		ls_note("cannot cut '%s' back after a failed write", path);
+	close(fd);
+}
+
 static int
 append_lines(const char *dir, struct buf *b, struct ls_err *err)
 {
 	struct buf path = BUF_INIT;
+	struct stat st;
+	off_t size = -1;
 	int ret;
 
 	ret = mkdir_p(dir, 0700, err);
 	if (ret == 0) {
 		buf_printf(&path, "%s/audit.log", dir);
+		if (lstat(path.ptr, &st) == 0)
+			size = st.st_size;
 		/* An override must leave its trace: written through to disk. */
 		ret = append_file(path.ptr, b->ptr, b->len, 0600, 1, err);
+		if (ret < 0 && (size < 0 || S_ISREG(st.st_mode)))
+			undo_append(path.ptr, size);
 	}
 	buf_release(&path);
 	return ret;
