@@ -3,6 +3,7 @@
  */
 #include "lines.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,76 @@ lines_classify(const char *data, size_t len)
 	if (len < 1024 && len >= sizeof(LFS_HEADER) - 1 &&
 	    !memcmp(data, LFS_HEADER, sizeof(LFS_HEADER) - 1))
 		return LS_FILE_LFS;
+	if (len >= 2 && (unsigned char)data[0] == 0xff &&
+	    (unsigned char)data[1] == 0xfe &&
+	    !(len >= 4 && data[2] == 0 && data[3] == 0))
+		return LS_FILE_UTF16LE;	/* (FF FE 00 00 is UTF-32) */
+	if (len >= 2 && (unsigned char)data[0] == 0xfe &&
+	    (unsigned char)data[1] == 0xff)
+		return LS_FILE_UTF16BE;
 	if (memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE))
 		return LS_FILE_BINARY;
 	return LS_FILE_TEXT;
+}
+
+static void
+put_utf8(struct buf *b, uint32_t c)
+{
+	char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xe0 | c >> 12);
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | c >> 18);
+		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	buf_add(b, u, n);
+}
+
+void
+lines_decode(enum file_kind k, const char **data, size_t *len, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)*data;
+	size_t n = *len;
+	int be = k == LS_FILE_UTF16BE;
+
+	if (k != LS_FILE_UTF16LE && k != LS_FILE_UTF16BE)
+		return;
+	buf_reset(out);
+	for (size_t i = 2; i + 1 < n; i += 2) {	/* after the BOM */
+		uint32_t c = be ? (uint32_t)p[i] << 8 | p[i + 1] :
+			(uint32_t)p[i + 1] << 8 | p[i];
+		if (c >= 0xd800 && c < 0xdc00 && i + 3 < n) {
+			uint32_t d = be ? (uint32_t)p[i + 2] << 8 | p[i + 3] :
+				(uint32_t)p[i + 3] << 8 | p[i + 2];
+			if (d >= 0xdc00 && d < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+					(d - 0xdc00);
+				i += 2;
+			} else {
+				c = 0xfffd;
+			}
+		} else if (c >= 0xd800 && c < 0xe000) {
+			c = 0xfffd;
+		}
+		put_utf8(out, c);
+	}
+	*data = out->ptr ? out->ptr : "";
+	*len = out->len;
 }
 
 void
@@ -47,18 +115,19 @@ add_line(struct added *a, const char *p, size_t n, size_t lineno)
 	buf_addch(&a->own, '\n');
 }
 
-int
-lines_added(struct added *a, const git_blob *old_blob,
-	    const git_blob *new_blob, const char *path, struct ls_err *err)
+/* What new adds over old (old NULL: a new file, scanned whole). */
+static int
+added_buffers(struct added *a, const char *old, size_t old_len,
+	      const char *new, size_t new_len, const char *path,
+	      struct ls_err *err)
 {
 	git_diff_options opts;
 	git_patch *patch = NULL;
 	size_t nr_hunks;
 	int ret = 0;
 
-	if (old_blob == NULL) {
-		lines_whole(a, git_blob_rawcontent(new_blob),
-			    (size_t)git_blob_rawsize(new_blob));
+	if (old == NULL) {
+		lines_whole(a, new, new_len);
 		return 0;
 	}
 	memset(a, 0, sizeof(*a));
@@ -73,18 +142,15 @@ lines_added(struct added *a, const git_blob *old_blob,
 	 * index (150 ms on 60,000 files) and probes the worktree, all for
 	 * nothing leakstop uses.
 	 */
-	if (git_patch_from_buffers(&patch, git_blob_rawcontent(old_blob),
-				   (size_t)git_blob_rawsize(old_blob), path,
-				   git_blob_rawcontent(new_blob),
-				   (size_t)git_blob_rawsize(new_blob), path,
-				   &opts) < 0) {
+	if (git_patch_from_buffers(&patch, old, old_len, path, new, new_len,
+				   path, &opts) < 0) {
 		const git_error *e = git_error_last();
 		ret = ls_err_set(err, LS_EGIT, "cannot diff '%s': %s", path,
 				 e ? e->message : "unknown error");
 		goto out;
 	}
-	a->full = git_blob_rawcontent(new_blob);
-	a->full_len = (size_t)git_blob_rawsize(new_blob);
+	a->full = new;
+	a->full_len = new_len;
 	nr_hunks = git_patch_num_hunks(patch);
 	for (size_t h = 0; h < nr_hunks; h++) {
 		int nr_lines = git_patch_num_lines_in_hunk(patch, h);
@@ -102,12 +168,11 @@ lines_added(struct added *a, const git_blob *old_blob,
 		}
 	}
 	/*
-	 * Different blobs with no hunk at all would mean the diff saw
+	 * Different content with no hunk at all would mean the diff saw
 	 * nothing it should have: never count that as a clean file.
 	 */
-	if (nr_hunks == 0 &&
-	    git_oid_cmp(git_blob_id(old_blob), git_blob_id(new_blob)) &&
-	    git_blob_rawsize(new_blob) > 0) {
+	if (nr_hunks == 0 && new_len > 0 &&
+	    (old_len != new_len || memcmp(old, new, new_len))) {
 		ret = ls_err_set(err, LS_EGIT, "the diff of '%s' is empty "
 				 "although its content changed", path);
 		goto out;
@@ -117,6 +182,16 @@ lines_added(struct added *a, const git_blob *old_blob,
 out:
 	git_patch_free(patch);
 	return ret;
+}
+
+int
+lines_added(struct added *a, const git_blob *old_blob,
+	    const git_blob *new_blob, const char *path, struct ls_err *err)
+{
+	return added_buffers(a, old_blob ? git_blob_rawcontent(old_blob) : NULL,
+			     old_blob ? (size_t)git_blob_rawsize(old_blob) : 0,
+			     git_blob_rawcontent(new_blob),
+			     (size_t)git_blob_rawsize(new_blob), path, err);
 }
 
 /* Keep in a only the lines that b has too (both in line order). */
@@ -154,21 +229,43 @@ intersect(struct added *a, struct added *b)
 }
 
 int
-lines_added_multi(struct added *a, const git_blob *const *olds, size_t nr_old,
-		  const git_blob *new_blob, const char *path,
-		  struct ls_err *err)
+lines_added_buffers(struct added *a, const char *const *olds,
+		    const size_t *old_lens, size_t nr_old, const char *new,
+		    size_t new_len, const char *path, struct ls_err *err)
 {
 	int ret;
 
-	ret = lines_added(a, nr_old ? olds[0] : NULL, new_blob, path, err);
+	ret = added_buffers(a, nr_old ? olds[0] : NULL,
+			    nr_old ? old_lens[0] : 0, new, new_len, path, err);
 	for (size_t i = 1; ret == 0 && i < nr_old; i++) {
 		struct added b;
-		ret = lines_added(&b, olds[i], new_blob, path, err);
+		ret = added_buffers(&b, olds[i], old_lens[i], new, new_len,
+				    path, err);
 		if (ret == 0)
 			intersect(a, &b);
 		lines_release(&b);
 	}
 	return ret;
+}
+
+int
+lines_added_multi(struct added *a, const git_blob *const *olds, size_t nr_old,
+		  const git_blob *new_blob, const char *path,
+		  struct ls_err *err)
+{
+	const char *bufs[16];
+	size_t lens[16];
+
+	if (nr_old > 16)
+		nr_old = 16;
+	for (size_t i = 0; i < nr_old; i++) {
+		bufs[i] = git_blob_rawcontent(olds[i]);
+		lens[i] = (size_t)git_blob_rawsize(olds[i]);
+	}
+	return lines_added_buffers(a, bufs, lens, nr_old,
+				   git_blob_rawcontent(new_blob),
+				   (size_t)git_blob_rawsize(new_blob), path,
+				   err);
 }
 
 void

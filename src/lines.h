@@ -17,7 +17,9 @@
 enum file_kind {
 	LS_FILE_TEXT,
 	LS_FILE_BINARY,		/* NUL in the first 8000 bytes, as git */
-	LS_FILE_LFS		/* a Git LFS pointer */
+	LS_FILE_LFS,		/* a Git LFS pointer */
+	LS_FILE_UTF16LE,	/* UTF-16 with a byte order mark */
+	LS_FILE_UTF16BE
 };
 
 struct added_line {
@@ -40,6 +42,14 @@ struct added {
 enum file_kind lines_classify(const char *data, size_t len);
 
 /*
+ * Text to scan or compare for content of kind k: UTF-16 is decoded into
+ * out as UTF-8 (unpaired surrogates become U+FFFD) and *data, *len point
+ * there; anything else is left as it is. out must outlive the use.
+ */
+void lines_decode(enum file_kind k, const char **data, size_t *len,
+		  struct buf *out);
+
+/*
  * Fill a with what new_blob adds over old_blob (old_blob NULL: a new
  * file, scanned whole and borrowed from new_blob, which must outlive a).
  * Returns 0, or LS_EGIT when the diff fails.
@@ -47,6 +57,15 @@ enum file_kind lines_classify(const char *data, size_t len);
 int lines_added(struct added *a, const git_blob *old_blob,
 		const git_blob *new_blob, const char *path,
 		struct ls_err *err);
+
+/*
+ * lines_added_multi on buffers: olds[i] of old_lens[i] bytes (olds[i]
+ * NULL: that side has no such file), new of new_len bytes, which must
+ * outlive a.
+ */
+int lines_added_buffers(struct added *a, const char *const *olds,
+			const size_t *old_lens, size_t nr_old, const char *new,
+			size_t new_len, const char *path, struct ls_err *err);
 
 /*
  * Fill a with the lines of new_blob added against every one of olds

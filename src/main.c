@@ -107,6 +107,8 @@ static const char help_allow[] =
 	"git commit --amend adds it (see `leakstop help allow`)."
 #define FIX_SERVER "rewrite the commit that added it, push again, and " \
 	"rotate the key: it is exposed to anyone who saw it."
+#define FIX_MESSAGE "edit the message (it is still in .git/COMMIT_EDITMSG) " \
+	"and rotate the key: it is exposed to anyone who saw it."
 #define OVERRIDE_COMMIT "LEAKSTOP_OVERRIDE=\"<reason>\" git commit ..."
 #define OVERRIDE_PUSH "LEAKSTOP_OVERRIDE=\"<reason>\" git push ..."
 
@@ -226,14 +228,45 @@ static int
 on_file(const struct source_file *f, void *payload, struct ls_err *err)
 {
 	struct run *run = payload;
+	struct buf text = BUF_INIT, old_text[16];
+	const char *olds[16];
+	size_t lens[16], nr_old = f->nr_old < 16 ? f->nr_old : 16;
+	const char *data = f->data;
+	size_t len = f->len;
 	struct added a;
 	int ret;
 
-	ret = lines_added_multi(&a, f->old_blobs, f->nr_old, f->new_blob,
-				f->path, err);
+	if (data == NULL) {
+		data = git_blob_rawcontent(f->new_blob);
+		len = (size_t)git_blob_rawsize(f->new_blob);
+	}
+	if (f->kind == LS_FILE_TEXT && f->data == NULL) {
+		ret = lines_added_multi(&a, f->old_blobs, f->nr_old,
+					f->new_blob, f->path, err);
+	} else if (f->kind == LS_FILE_BINARY || f->data) {
+		/* bytes (or an LFS object), whole */
+		lines_decode(f->kind, &data, &len, &text);
+		lines_whole(&a, data, len);
+		ret = 0;
+	} else {
+		/* UTF-16: compared as the UTF-8 it decodes to */
+		lines_decode(f->kind, &data, &len, &text);
+		for (size_t i = 0; i < nr_old; i++) {
+			old_text[i] = (struct buf)BUF_INIT;
+			olds[i] = git_blob_rawcontent(f->old_blobs[i]);
+			lens[i] = (size_t)git_blob_rawsize(f->old_blobs[i]);
+			lines_decode(lines_classify(olds[i], lens[i]),
+				     &olds[i], &lens[i], &old_text[i]);
+		}
+		ret = lines_added_buffers(&a, olds, lens, nr_old, data, len,
+					  f->path, err);
+		for (size_t i = 0; i < nr_old; i++)
+			buf_release(&old_text[i]);
+	}
 	if (ret == 0)
 		ret = scan_added(run, &a, f->path, err);
 	lines_release(&a);
+	buf_release(&text);
 	return ret;
 }
 
@@ -667,6 +700,8 @@ run_init(struct run *run, const char *mode)
 	memset(run, 0, sizeof(*run));
 	policy_init(&run->policy);
 	run->mode = mode;
+	/* A change that adds a file too big to scan fails closed. */
+	run->stats.large_fails = 1;
 	clock_gettime(CLOCK_MONOTONIC, &run->started);
 	run->last = run->started;
 }
@@ -711,6 +746,14 @@ scan_staged(struct run *run, struct ls_err *err)
 
 /* --- pushes ------------------------------------------------------------ */
 
+static void
+skipped_lfs(struct run *run, const char *path)
+{
+	run->stats.lfs++;
+	if (run->stats.first_skipped == NULL)
+		run->stats.first_skipped = xstrdup(path);
+}
+
 /*
  * Push or scan what a ref update brings. A tag is peeled: to a commit,
  * walked; to a blob, scanned whole under the ref's name.
@@ -729,16 +772,30 @@ add_tip(struct run *run, const struct push_update *u, git_oid **push,
 		LS_GROW(*push, *nr + 1, *alloc);
 		(*push)[(*nr)++] = *git_object_id(peeled);
 	} else if (git_object_peel(&peeled, obj, GIT_OBJECT_BLOB) == 0) {
-		struct added a;
 		const git_blob *b = (const git_blob *)peeled;
-		lines_whole(&a, git_blob_rawcontent(b),
-			    (size_t)git_blob_rawsize(b));
-		if (lines_classify(a.data, a.len) == LS_FILE_TEXT)
-			ret = scan_added(run, &a, u->ref, err);
-		lines_release(&a);
+		struct source_file f = { u->ref, NULL, 0, b, NULL,
+					 lines_classify(git_blob_rawcontent(b),
+					    (size_t)git_blob_rawsize(b)),
+					 NULL, 0 };
+		if ((size_t)git_blob_rawsize(b) > run->policy.max_file_size)
+			ret = ls_err_set(err, LS_ETOOBIG, "'%s' is a blob of "
+					 "%zu bytes, over the %zu-byte limit",
+					 u->ref, (size_t)git_blob_rawsize(b),
+					 run->policy.max_file_size);
+		else if (f.kind == LS_FILE_LFS)
+			skipped_lfs(run, u->ref);
+		else
+			ret = on_file(&f, run, err);
+	} else if (git_object_peel(&peeled, obj, GIT_OBJECT_TREE) == 0) {
+		struct buf prefix = BUF_INIT;
+		buf_printf(&prefix, "%s:", u->ref);
+		ret = source_tree(run->repo, (const git_tree *)peeled,
+				  prefix.ptr, run->policy.max_file_size,
+				  &run->stats, on_file, run, err);
+		buf_release(&prefix);
 	} else {
-		ret = ls_err_set(err, LS_EGIT, "'%s' points at a tree; "
-				 "leakstop scans commits and blobs", u->ref);
+		ret = ls_err_set(err, LS_EGIT, "'%s' points at an object "
+				 "leakstop cannot read", u->ref);
 	}
 	git_object_free(peeled);
 	git_object_free(obj);
@@ -943,16 +1000,20 @@ struct pre_worker {
 
 /* A blob with no finding, whatever its path, needs no second look. */
 static int
-pre_blob(const char *data, size_t len, void *payload, struct ls_err *err)
+pre_blob(const char *data, size_t len, enum file_kind kind, void *payload,
+	 struct ls_err *err)
 {
 	struct pre_worker *w = payload;
+	struct buf text = BUF_INIT;
 	struct added a;
 	int ret, found;
 
+	lines_decode(kind, &data, &len, &text);
 	lines_whole(&a, data, len);
 	ret = engine_scan(w->engine, &a, "", &w->findings, err);
 	found = w->findings.nr > 0;
 	finding_list_release(&w->findings);
+	buf_release(&text);
 	if (ret < 0)
 		return ret;
 	if (!found) {
@@ -997,6 +1058,8 @@ scan_history(struct run *run, struct ls_err *err)
 		SOURCE_MAX_WORKERS : (size_t)cpus;
 	int ret = run_open(run, 1, err);
 
+	/* Old history is reported, not refused: big blobs are a note. */
+	run->stats.large_fails = 0;
 	memset(w, 0, sizeof(w));
 	for (size_t i = 0; ret == 0 && i < nr; i++) {
 		payloads[i] = &w[i];
@@ -1057,7 +1120,7 @@ static int
 scan_path(struct run *run, const char *path, struct ls_err *err)
 {
 	struct stat st;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, text = BUF_INIT;
 	struct added a;
 	int ret = 0;
 
@@ -1076,20 +1139,20 @@ scan_path(struct run *run, const char *path, struct ls_err *err)
 	}
 	ret = read_file(&b, path, err);
 	if (ret == 0) {
-		switch (lines_classify(b.ptr ? b.ptr : "", b.len)) {
-		case LS_FILE_BINARY:
-			run->stats.binary++;
-			break;
-		case LS_FILE_LFS:
+		enum file_kind k = lines_classify(b.ptr ? b.ptr : "", b.len);
+		const char *data = b.ptr ? b.ptr : "";
+		size_t len = b.len;
+		if (k == LS_FILE_LFS) {
 			run->stats.lfs++;
-			break;
-		case LS_FILE_TEXT:
-			lines_whole(&a, b.ptr ? b.ptr : "", b.len);
+		} else {
+			/* text, UTF-16 decoded, or bytes: all of it */
+			lines_decode(k, &data, &len, &text);
+			lines_whole(&a, data, len);
 			ret = scan_added(run, &a, path, err);
 			lines_release(&a);
-			break;
 		}
 	}
+	buf_release(&text);
 	buf_release(&b);
 	return ret;
 }
@@ -1298,6 +1361,8 @@ scan_head_tree(struct run *run, struct ls_err *err)
 		ret = err->code;
 	if (ret == 0)
 		filter_skip_lists(run->engine->filter);
+	if (ret == 0)
+		run->stats.large_fails = 0;
 	if (ret == 0)
 		ret = source_head_tree(run->repo, run->policy.max_file_size,
 				       &run->stats, on_file, run, err);
@@ -1590,6 +1655,65 @@ allow_at_commit_msg(struct repo *r, struct buf *pending, const char *pid,
 }
 
 /* Append the pending Leakstop-Override trailers to the message. */
+/*
+ * The message as git will store it: comment lines and everything below
+ * the scissors line of `git commit -v` dropped.
+ */
+static int
+has_scissors(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (p[i] == '>' && p[i + 1] == '8')
+			return 1;
+	return 0;
+}
+
+static void
+message_text(const struct buf *raw, struct buf *out)
+{
+	const char *p = raw->ptr ? raw->ptr : "", *end = p + raw->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n >= 4 && !memcmp(p, "# -", 3) && has_scissors(p, n))
+			break;
+		if (p[0] != '#')
+			buf_add(out, p, n);
+		buf_addch(out, '\n');	/* keep line numbers */
+		p += n + 1;
+	}
+}
+
+/* G42: a secret in the commit message blocks like one in a file. */
+static int
+scan_message(const char *file)
+{
+	struct run run;
+	struct ls_err err = { 0, "" };
+	struct buf raw = BUF_INIT, text = BUF_INIT;
+	struct added a;
+	int ret, code;
+
+	run_init(&run, "commit-msg");
+	run.rc = (struct report_ctx){ "the commit message", FIX_MESSAGE,
+				      OVERRIDE_COMMIT, 0, 0, 0 };
+	ret = run_open(&run, 1, &err);
+	if (ret == 0)
+		ret = read_file(&raw, file, &err);
+	if (ret == 0) {
+		message_text(&raw, &text);
+		lines_whole(&a, text.ptr ? text.ptr : "", text.len);
+		ret = scan_added(&run, &a, "(commit message)", &err);
+		lines_release(&a);
+	}
+	code = decide(&run, &err);
+	buf_release(&text);
+	buf_release(&raw);
+	run_release(&run);
+	return code;
+}
+
 static int
 hook_commit_msg(int argc, char **argv)
 {
@@ -1604,6 +1728,9 @@ hook_commit_msg(int argc, char **argv)
 			"FILE\n");
 		return EXIT_USAGE;
 	}
+	ret = scan_message(argv[1]);
+	if (ret != EXIT_CLEAN)
+		return ret;
 	repo_global_init();
 	if (repo_open(&r, &err) < 0)
 		goto out;

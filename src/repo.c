@@ -3,8 +3,11 @@
  */
 #include "repo.h"
 
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init()
@@ -81,6 +84,52 @@ repo_free(struct repo *r)
 	free(r);
 }
 
+/*
+ * libgit2 1.5 refuses a repository another user owns with a message
+ * about a missing safe.directory value; say what git would say.
+ */
+static void
+owner_hint(const char *gitdir, struct ls_err *err)
+{
+	char cwd[4096];
+	struct buf path = BUF_INIT;
+	struct stat st;
+	size_t len;
+
+	if (gitdir && *gitdir) {
+		buf_addstr(&path, gitdir);
+	} else if (getcwd(cwd, sizeof(cwd))) {
+		/* the nearest directory with a .git, as discovery would */
+		buf_addstr(&path, cwd);
+		for (;;) {
+			len = path.len;
+			buf_addstr(&path, "/.git");
+			if (lstat(path.ptr, &st) == 0)
+				break;
+			path.len = len;
+			path.ptr[len] = '\0';
+			char *slash = strrchr(path.ptr, '/');
+			if (slash == NULL || slash == path.ptr)
+				goto out;
+			path.len = (size_t)(slash - path.ptr);
+			*slash = '\0';
+		}
+		path.len = len;
+		path.ptr[len] = '\0';
+	}
+	if (path.ptr && stat(path.ptr, &st) == 0 && st.st_uid != geteuid()) {
+		struct passwd *pw = getpwuid(st.st_uid);
+		ls_err_clear(err);
+		ls_err_set(err, LS_EGIT, "cannot open the repository: '%s' is "
+			   "owned by %s (uid %u), not by you (uid %u); if you "
+			   "trust it: git config --global --add safe.directory "
+			   "'%s'", path.ptr, pw ? pw->pw_name : "another user",
+			   (unsigned)st.st_uid, (unsigned)geteuid(), path.ptr);
+	}
+out:
+	buf_release(&path);
+}
+
 int
 repo_open(struct repo **out, struct ls_err *err)
 {
@@ -102,8 +151,10 @@ repo_open(struct repo **out, struct ls_err *err)
 	} else if (git_repository_open_ext(&r->git, ".", 0, NULL) < 0) {
 		ret = repo_git_error(err, "cannot open the repository");
 	}
-	if (ret < 0)
+	if (ret < 0) {
+		owner_hint(gitdir, err);
 		goto out;
+	}
 	buf_addstr(&dir, git_repository_commondir(r->git));
 	if (dir.len && dir.ptr[dir.len - 1] != '/')
 		buf_addch(&dir, '/');

@@ -24,6 +24,8 @@ struct scan_stats {
 	size_t baselined;	/* findings the baseline let by */
 	size_t expired;		/* .leakstopignore entries past their date */
 	int policy_changed;	/* the change edits the policy file */
+	int large_fails;	/* set by the caller: a file over max_size is
+				 * an error (hooks), not a note (history) */
 };
 
 void scan_stats_release(struct scan_stats *st);

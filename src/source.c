@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -332,6 +333,61 @@ walk_index(struct changes *c, const git_tree *old, const struct indexfile *ix,
 	}
 	return ret;
 }
+/* A file over the size limit: an error for hooks, a note for history. */
+static int
+too_large(struct scan_stats *st, const char *path, size_t size,
+	  size_t limit, struct ls_err *err)
+{
+	if (st->large_fails)
+		return ls_err_set(err, LS_ETOOBIG, "'%s' is %zu bytes, over the "
+				  "%zu-byte limit (max_file_size in "
+				  LS_POLICY_FILE "'s [policy], or git config "
+				  "leakstop.maxFileSize)", path, size, limit);
+	skipped(st, &st->large, path);
+	return 0;
+}
+
+/*
+ * The object a Git LFS pointer names, from <common dir>/lfs/objects/,
+ * into out (*found 0 when it is not there: a documented fail-open, noted).
+ */
+static int
+lfs_object(const struct delta_ctx *c, const char *path,
+	   const git_blob *pointer, struct buf *out, int *found,
+	   struct ls_err *err)
+{
+	const char *p = git_blob_rawcontent(pointer);
+	size_t n = (size_t)git_blob_rawsize(pointer);
+	const char *key = "\noid sha256:";
+	const char *oid = NULL;
+	struct buf file = BUF_INIT;
+	struct stat sb;
+	int ret = 0;
+
+	*found = 0;
+	for (size_t i = 0; i + strlen(key) + 64 <= n; i++)
+		if (!memcmp(p + i, key, strlen(key))) {
+			oid = p + i + strlen(key);
+			break;
+		}
+	if (oid == NULL || strspn(oid, "0123456789abcdef") < 64)
+		return 0;
+	buf_printf(&file, "%slfs/objects/%.2s/%.2s/%.64s",
+		   git_repository_commondir(c->repo), oid, oid + 2, oid);
+	if (stat(file.ptr, &sb) < 0 || !S_ISREG(sb.st_mode))
+		goto out;
+	if ((size_t)sb.st_size > c->max_size) {
+		ret = too_large(c->st, path, (size_t)sb.st_size, c->max_size,
+				err);
+		goto out;
+	}
+	ret = read_file(out, file.ptr, err);
+	*found = ret == 0;
+out:
+	buf_release(&file);
+	return ret;
+}
+
 /* One changed file: decide, load the blobs, hand them on. */
 static int
 source_change(const struct delta_ctx *c, const struct change *ch,
@@ -343,6 +399,8 @@ source_change(const struct delta_ctx *c, const struct change *ch,
 	git_blob *olds[MAX_PARENTS];
 	size_t nr_old = 0;
 	const char *path = ch->path;
+	struct buf lfs = BUF_INIT;
+	enum file_kind kind;
 	size_t size;
 	git_object_t type;
 	int ret = 0;
@@ -353,31 +411,43 @@ source_change(const struct delta_ctx *c, const struct change *ch,
 		goto out;
 	}
 	if (size > c->max_size) {
-		skipped(st, &st->large, path);
+		ret = too_large(st, path, size, c->max_size, err);
 		goto out;
 	}
 	if (git_blob_lookup(&new_blob, repo, &ch->new_id) < 0) {
 		ret = missing(err, path, &ch->new_id);
 		goto out;
 	}
-	switch (lines_classify(git_blob_rawcontent(new_blob),
-			       (size_t)git_blob_rawsize(new_blob))) {
-	case LS_FILE_BINARY:
-		skipped(st, &st->binary, path);
-		goto out;
-	case LS_FILE_LFS:
-		skipped(st, &st->lfs, path);
-		goto out;
-	case LS_FILE_TEXT:
-		break;
+	kind = lines_classify(git_blob_rawcontent(new_blob),
+			      (size_t)git_blob_rawsize(new_blob));
+	if (kind == LS_FILE_LFS) {
+		int found = 0;
+		ret = lfs_object(c, path, new_blob, &lfs, &found, err);
+		if (ret < 0)
+			goto out;
+		if (!found) {
+			skipped(st, &st->lfs, path);
+			goto out;
+		}
+		kind = lines_classify(lfs.ptr ? lfs.ptr : "", lfs.len);
+		if (kind == LS_FILE_LFS)
+			kind = LS_FILE_BINARY;	/* a pointer to a pointer */
 	}
+	/* Bytes and LFS objects are scanned whole, never compared. */
+	if (kind == LS_FILE_BINARY || lfs.ptr != NULL)
+		goto scan;
 	if (!git_oid_is_zero(&ch->old_id)) {
-		if (git_blob_lookup(&olds[0], repo, &ch->old_id) < 0) {
+		if (git_blob_lookup(&olds[0], repo, &ch->old_id) == 0) {
+			nr_old = 1;
+		} else if (git_odb_exists(c->odb, &ch->old_id)) {
 			ret = repo_git_error(err, "cannot read a committed "
 					     "object");
 			goto out;
 		}
-		nr_old = 1;
+		/*
+		 * Not here at all (a partial clone fetches old blobs only
+		 * on demand): compare with nothing, so every line counts.
+		 */
 	}
 	/*
 	 * A merge: a line counts only if no parent had it. A parent with
@@ -406,13 +476,17 @@ source_change(const struct delta_ctx *c, const struct change *ch,
 		}
 		git_tree_entry_free(te);
 	}
+scan:;
 	struct source_file f = { path, (const git_blob *const *)olds, nr_old,
-				 new_blob, c->commit };
+				 new_blob, c->commit, kind, lfs.ptr, lfs.len };
+	if (lfs.ptr && lfs.len == 0)
+		f.data = "";
 	ret = c->cb(&f, c->payload, err);
 out:
 	for (size_t i = 0; i < nr_old; i++)
 		git_blob_free(olds[i]);
 	git_blob_free(new_blob);
+	buf_release(&lfs);
 	return ret;
 }
 
@@ -1117,10 +1191,12 @@ blob_worker_run(void *arg)
 			}
 			data = git_odb_object_data(obj);
 			size = git_odb_object_size(obj);
-			if (lines_classify(data, size) != LS_FILE_TEXT) {
-				flag(w, id);
+			enum file_kind kind = lines_classify(data, size);
+			if (kind == LS_FILE_LFS) {
+				flag(w, id);	/* its object needs the walk */
 			} else {
-				int r = p->pre(data, size, w->payload, &w->err);
+				int r = p->pre(data, size, kind, w->payload,
+					       &w->err);
 				if (r < 0)
 					ret = r;
 				else if (r > 0)
@@ -1360,6 +1436,7 @@ struct tree_ctx {
 	struct delta_ctx c;
 	struct ls_err *err;
 	int ret;
+	const char *prefix;	/* put before every path */
 };
 
 static int
@@ -1374,7 +1451,7 @@ tree_entry_cb(const char *root, const git_tree_entry *te, void *payload)
 	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
 		return 0;
 	memset(&ch, 0, sizeof(ch));
-	buf_printf(&path, "%s%s", root, git_tree_entry_name(te));
+	buf_printf(&path, "%s%s%s", t->prefix, root, git_tree_entry_name(te));
 	ch.path = path.ptr;
 	ch.new_id = *git_tree_entry_id(te);
 	ch.new_mode = git_tree_entry_filemode(te);
@@ -1386,29 +1463,40 @@ tree_entry_cb(const char *root, const git_tree_entry *te, void *payload)
 }
 
 int
+source_tree(struct repo *r, const git_tree *tree, const char *prefix,
+	    size_t max_size, struct scan_stats *st, source_cb cb,
+	    void *payload, struct ls_err *err)
+{
+	git_odb *odb = NULL;
+	int ret = 0;
+
+	st->max_size = max_size;
+	if (git_repository_odb(&odb, r->git) < 0)
+		return repo_git_error(err, "cannot open the object database");
+	struct tree_ctx t = { { r->git, odb, max_size, st, cb, payload, NULL,
+				NULL, 0 }, err, 0, prefix };
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_entry_cb, &t) < 0)
+		ret = t.ret < 0 ? t.ret : repo_git_error(err, "cannot walk a "
+							  "tree");
+	git_odb_free(odb);
+	return ret;
+}
+
+int
 source_head_tree(struct repo *r, size_t max_size, struct scan_stats *st,
 		 source_cb cb, void *payload, struct ls_err *err)
 {
 	git_object *tree = NULL;
-	git_odb *odb = NULL;
 	int unborn = git_repository_head_unborn(r->git);
-	int ret = 0;
+	int ret;
 
 	st->max_size = max_size;
 	if (unborn == 1)
 		return 0;
 	if (unborn < 0 || git_revparse_single(&tree, r->git, "HEAD^{tree}") < 0)
 		return repo_git_error(err, "cannot read HEAD's tree");
-	if (git_repository_odb(&odb, r->git) < 0) {
-		git_object_free(tree);
-		return repo_git_error(err, "cannot open the object database");
-	}
-	struct tree_ctx t = { { r->git, odb, max_size, st, cb, payload, NULL,
-				NULL, 0 }, err, 0 };
-	if (git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, tree_entry_cb,
-			  &t) < 0)
-		ret = t.ret < 0 ? t.ret : repo_git_error(err, "cannot walk HEAD");
-	git_odb_free(odb);
+	ret = source_tree(r, (git_tree *)tree, "", max_size, st, cb, payload,
+			  err);
 	git_object_free(tree);
 	return ret;
 }

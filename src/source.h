@@ -10,6 +10,7 @@
 
 #include <git2.h>
 
+#include "lines.h"
 #include "repo.h"
 #include "report.h"
 #include "util.h"
@@ -25,6 +26,13 @@ struct source_file {
 	size_t nr_old;
 	const git_blob *new_blob;
 	const git_commit *commit;	/* NULL: the index or plain files */
+	enum file_kind kind;	/* of the new content: text, binary, UTF-16 */
+	/*
+	 * The content to scan whole instead of new_blob's, or NULL: a Git
+	 * LFS object found in .git/lfs/objects for a pointer.
+	 */
+	const char *data;
+	size_t len;
 };
 
 /* Return 0 to go on, negative (with err set) to stop. */
@@ -32,9 +40,11 @@ typedef int (*source_cb)(const struct source_file *f, void *payload,
 			 struct ls_err *err);
 
 /*
- * Call cb for each staged file with text to scan. Files over max_size
- * bytes, binary files, LFS pointers and submodules are counted in st,
- * not passed on.
+ * Call cb for each staged file with content to scan: text and UTF-16
+ * (compared line by line), binary files (whole, as bytes), LFS pointers
+ * whose object is in .git/lfs/objects (the object, whole). A file over
+ * max_size bytes is an error when st->large_fails, else counted in st
+ * like LFS pointers without their object and submodules.
  */
 int source_staged(struct repo *r, size_t max_size, struct scan_stats *st,
 		  source_cb cb, void *payload, struct ls_err *err);
@@ -71,6 +81,14 @@ struct source_range {
 int source_walk(struct repo *r, const struct source_range *range,
 		source_commit_cb cb, void *payload, struct ls_err *err);
 
+/*
+ * Every file of tree, whole, named prefix + its path (a pushed tag that
+ * points at a tree).
+ */
+int source_tree(struct repo *r, const git_tree *tree, const char *prefix,
+		size_t max_size, struct scan_stats *st, source_cb cb,
+		void *payload, struct ls_err *err);
+
 /* Every file in HEAD's tree, whole (for baselines and stale checks). */
 int source_head_tree(struct repo *r, size_t max_size, struct scan_stats *st,
 		     source_cb cb, void *payload, struct ls_err *err);
@@ -81,7 +99,8 @@ int source_head_tree(struct repo *r, size_t max_size, struct scan_stats *st,
  * clean, negative (err set) to stop. Runs in a worker thread: payload is
  * that worker's own.
  */
-typedef int (*source_blob_cb)(const char *data, size_t len, void *payload,
+typedef int (*source_blob_cb)(const char *data, size_t len,
+			      enum file_kind kind, void *payload,
 			      struct ls_err *err);
 
 /* Workers for source_history's first pass; at most this many. */
@@ -94,7 +113,7 @@ typedef int (*source_blob_cb)(const char *data, size_t len, void *payload,
  * With pre (and one payload per worker in pre_payloads[0..nr_workers)),
  * every blob of the object database is first read once and given to pre,
  * in nr_workers threads, each with its own repository handle. Only blobs
- * pre flags, and blobs over max_size, binary or LFS (counted with their
+ * pre flags, and blobs over max_size or LFS pointers (which need their
  * paths), are then read again in the walk: reading 78,000 trees takes a
  * fraction of the time, and none of it when nothing was flagged.
  */

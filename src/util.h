@@ -18,7 +18,8 @@ enum {
 	LS_EGIT = -4,		/* libgit2 reported an error */
 	LS_EHS = -5,		/* Hyperscan reported an error */
 	LS_EMISMATCH = -6,	/* database built for another version or CPU */
-	LS_EUSAGE = -7		/* bad command line */
+	LS_EUSAGE = -7,		/* bad command line */
+	LS_ETOOBIG = -8		/* a file over the size limit */
 };
 
 #define LS_ERR_MSG 512

@@ -194,25 +194,51 @@ odd_file_names() {
 	return 0
 }
 
-skipped_files_are_counted() {
+# G19: bytes are scanned too; an LFS pointer without its object is noted.
+binary_scanned_lfs_counted() {
 	mk_repo r
 	printf 'bin\000ary %s\n' "$(aws_key)" >blob.bin
 	printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 12\n' \
 		"$(printf '%064d' 7)" >big.dat
 	git add .
-	commit_passes -m skipped
-	expect_out "not scanned: 1 binary file, 1 Git LFS pointer"
+	commit_blocked -m binary
+	expect_out "blob.bin:1:9  aws-access-key-id"
+	expect_out "not scanned: 1 Git LFS pointer"
+	assert_no_leak "$(aws_key)"
+	git rm -q --cached blob.bin
+	commit_passes -m lfs
+	expect_out "not scanned: 1 Git LFS pointer"
 }
 
-large_file_is_counted() {
+# G21: UTF-16 text (with a byte order mark) is decoded, compared, scanned.
+utf16_scanned() {
+	mk_repo r
+	command -v iconv >/dev/null || die "iconv missing"
+	printf 'name = a\r\n' | iconv -f UTF-8 -t UTF-16 >w.txt
+	git add w.txt && commit_passes -m base
+	printf 'name = a\r\nkey = "%s"\r\n' "$(aws_key)" |
+		iconv -f UTF-8 -t UTF-16 >w.txt
+	git add w.txt
+	commit_blocked -m utf16
+	expect_out "w.txt:2:8  aws-access-key-id"
+	printf 'name = a\r\nkey = "%s"\r\n' "$(aws_key)" |
+		iconv -f UTF-8 -t UTF-16BE | { printf '\376\377'; cat; } >w.txt
+	git add w.txt
+	commit_blocked -m utf16be
+	expect_out "w.txt:2:8  aws-access-key-id"
+	assert_no_leak "$(aws_key)"
+}
+
+# G22: a file over the limit cannot be scanned: fail closed, say which.
+large_file_fails_closed() {
 	mk_repo r
 	{ echo "k=$(aws_key)"; head -c 11000000 /dev/zero | tr '\0' 'a'; } >big.txt
 	echo "k=$(aws_key)" >small.txt
 	git add .
 	commit_blocked -m big
-	expect_out "small.txt:1:3"
+	expect_out "cannot scan: 'big.txt' is $(stat -c %s big.txt) bytes, over the 10485760-byte limit"
+	expect_out "to commit anyway: LEAKSTOP_OVERRIDE="
 	expect_no_out "big.txt:"
-	expect_out "not scanned: 1 file over 10485760 bytes (first: 'big.txt')"
 }
 
 merge_brings_secret() {
@@ -257,8 +283,11 @@ test_case "documented sample key passes" passes_documented_sample_key
 test_case "linked worktree" linked_worktree
 test_case "commit from a subdirectory" from_subdirectory
 test_case "file names with spaces, unicode and escapes" odd_file_names
-test_case "binary files and LFS pointers are counted, not scanned" \
-	skipped_files_are_counted
-test_case "a file over 10 MiB is counted, not loaded" large_file_is_counted
+test_case "G19 binary files are scanned; LFS pointers counted" \
+	binary_scanned_lfs_counted
+test_case "G21 UTF-16 with a byte order mark is decoded and scanned" \
+	utf16_scanned
+test_case "G22 a file over 10 MiB fails closed, not loaded" \
+	large_file_fails_closed
 test_case "pre-merge-commit blocks a merge that brings a secret" \
 	merge_brings_secret

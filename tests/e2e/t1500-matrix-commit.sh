@@ -578,8 +578,7 @@ test_case "G17 symlink target and type change scanned; mode change passes" \
 test_case "G18 submodule: counted, not scanned" submodule
 test_case "G20 .gitattributes -diff and binary cannot hide text" \
 	attributes_cannot_hide
-pending_case "G22 over max_file_size: fail closed naming path, size, limit" \
-	"source.c source_change: an error, not a count" \
+test_case "G22 over max_file_size: fail closed naming path, size, limit" \
 	oversized_fails_closed
 test_case "G23 a 10 MiB line is scanned; output names the place only" \
 	long_line
@@ -588,13 +587,11 @@ test_case "G25 CRLF lines and core.autocrlf" crlf
 test_case "G26 clean filter: the index's content is scanned" clean_filter
 test_case "G27 LFS pointer with no local object passes with a note" \
 	lfs_absent_warns
-pending_case "G27 LFS object present locally is scanned and blocks" \
-	"source.c source_change: scan .git/lfs/objects/<oid>" \
+test_case "G27 LFS object present locally is scanned and blocks" \
 	lfs_present_blocks
 test_case "G29 sparse checkout (no sparse index)" sparse_checkout
 test_case "G31 partial clone (blob:none)" partial_clone
-pending_case "G31 partial clone: old blob not fetched, new lines still scanned" \
-	"source.c source_change: scan the new blob whole" \
+test_case "G31 partial clone: old blob not fetched, new lines still scanned" \
 	partial_clone_missing_old_blob
 test_case "G33 git --git-dir --work-tree commit" git_dir_and_work_tree
 test_case "G34 detached HEAD" detached_head
@@ -606,12 +603,10 @@ test_case "G37 odd and 4096-byte names: one escaped line per finding" \
 if [ "$(id -u)" = 0 ]; then
 	test_case "G38 repository owned by another user fails closed" \
 		other_owner
-	pending_case "G38 the reason names the owner and safe.directory" \
-		"repo.c repo_open: name the owner and safe.directory" \
+	test_case "G38 the reason names the owner and safe.directory" \
 		other_owner_reason
 else
 	echo "# skip - G38 repository owned by another user (needs root to chown)"
 fi
-pending_case "G42 a secret in the commit message blocks" \
-	"main.c hook_commit_msg: scan the message" \
+test_case "G42 a secret in the commit message blocks" \
 	secret_in_message

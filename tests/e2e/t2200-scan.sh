@@ -57,7 +57,7 @@ scan_paths_and_stdin() {
 	expect_out "d/sub/a.env:1:3  aws-access-key-id"
 	expect_no_out ".git/config"
 	expect_no_out "d/link"
-	expect_out "not scanned: 1 binary file"
+	expect_out "d/bin.dat:1:6  aws-access-key-id"
 	"$LEAKSTOP" scan c.txt >../$OUT 2>&1 || die "clean file did not pass"
 	echo "t=$(gh_token)" | "$LEAKSTOP" scan - >../$OUT 2>&1
 	[ $? -eq 1 ] || die "stdin scan did not exit 1"

@@ -321,10 +321,9 @@ test_case "P4 force push over a commit this clone never fetched" \
 	force_over_unknown
 test_case "P5 branch, annotated tag and deletion; secret in the second" \
 	branch_tag_delete
-test_case "P6 lightweight, nested annotated and blob tags; tree tag refused" \
+test_case "P6 lightweight, nested annotated, blob and tree tags are scanned" \
 	tag_kinds
-pending_case "P6 a tag on a tree is scanned" \
-	"main.c add_tip: walk the tree as source_head_tree does" \
+test_case "P6 a tag on a tree is scanned" \
 	tree_tag_scanned
 test_case "P7 1000 commits by fast-import: every one scanned" \
 	thousand_commits

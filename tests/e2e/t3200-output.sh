@@ -6,7 +6,9 @@
 stage_secret() {
 	mk_repo r
 	echo "k=$(aws_key)" >f && git add f
-	printf 'bin\000ary\n' >b.bin && git add b.bin
+	# an LFS pointer without its object: a "not scanned" note
+	printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 12\n' \
+		"$(printf '%064d' 7)" >b.bin && git add b.bin
 }
 
 colour_on_terminal_only() {
@@ -33,7 +35,7 @@ quiet_mode() {
 	git config --unset leakstop.quiet
 	"$LEAKSTOP" hook pre-commit 2>../$OUT
 	expect_out "fix:"
-	expect_out "not scanned: 1 binary file"
+	expect_out "not scanned: 1 Git LFS pointer"
 	"$LEAKSTOP" scan --quiet f b.bin >../$OUT 2>&1
 	expect_no_out "not scanned"
 }
