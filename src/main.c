@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -615,12 +616,18 @@ load_policy(struct run *run, struct ls_err *err)
 	if (ret == 0 && run->policy.nr_known && !run->policy.has_salt)
 		ret = ls_err_set(err, LS_EPARSE, LS_KNOWN_FILE " needs the "
 				 "salt in .leakstop.ini it was made with");
-	size = repo_config(run->repo, "leakstop.maxFileSize");
-	closed = repo_config(run->repo, "leakstop.failClosed");
-	inl = repo_config(run->repo, "leakstop.inlineAllow");
+	size = closed = inl = NULL;
+	char *quiet = NULL;
+	if (ret == 0)
+		ret = repo_config(run->repo, "leakstop.maxFileSize", &size, err);
+	if (ret == 0)
+		ret = repo_config(run->repo, "leakstop.failClosed", &closed, err);
+	if (ret == 0)
+		ret = repo_config(run->repo, "leakstop.inlineAllow", &inl, err);
 	if (ret == 0)
 		ret = policy_personal(&run->policy, size, closed, inl, err);
-	char *quiet = repo_config(run->repo, "leakstop.quiet");
+	if (ret == 0)
+		ret = repo_config(run->repo, "leakstop.quiet", &quiet, err);
 	if (quiet && (!strcmp(quiet, "true") || !strcmp(quiet, "1")))
 		run->rc.quiet = 1;
 	free(quiet);
@@ -633,13 +640,11 @@ load_policy(struct run *run, struct ls_err *err)
 	return ret;
 }
 
-/* Open the repository and the engine, with the cache and key under it. */
+/* libgit2 and the repository (need_repo 0: none is fine, run->repo NULL). */
 static int
-run_open(struct run *run, int need_repo, struct ls_err *err)
+run_open_repo(struct run *run, int need_repo, struct ls_err *err)
 {
-	struct buf dbp = BUF_INIT, cache = BUF_INIT;
 	struct ls_err rerr = { 0, "" };
-	int ret = 0;
 
 	repo_global_init();
 	ls_trace("libgit2 init");
@@ -649,17 +654,40 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 		run->repo = NULL;	/* files and stdin need none */
 	}
 	ls_trace("repository opened");
+	return 0;
+}
+
+/* The built-in rules and database; touches no libgit2 object. */
+static int
+run_open_engine(struct run *run, struct ls_err *err)
+{
+	struct buf dbp = BUF_INIT, cache = BUF_INIT;
+	int ret;
+
 	engine_db_path(&dbp);
 	if (run->repo)
 		buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
 	ret = engine_open(&run->engine, dbp.ptr, run->repo ? cache.ptr : NULL,
 			  run->repo ? run->repo->leakstop_dir : NULL, 0, err);
-	/*
-	 * Read the policy even when the engine failed: it decides whether
-	 * "cannot scan" blocks. Its own errors come second.
-	 */
+	buf_release(&cache);
+	buf_release(&dbp);
+	return ret;
+}
+
+/*
+ * The policy, the team's custom rules, and the policy's filters. ret is
+ * run_open_engine's result: the policy is read even when the engine
+ * failed, since it decides whether "cannot scan" blocks; its own errors
+ * come second.
+ */
+static int
+run_open_policy(struct run *run, int ret, struct ls_err *err)
+{
+	struct buf cache = BUF_INIT;
+
 	if (run->repo) {
 		struct ls_err perr = { 0, "" };
+		buf_printf(&cache, "%s/cache", run->repo->leakstop_dir);
 		if (load_policy(run, &perr) < 0 && ret == 0)
 			ret = ls_err_set(err, perr.code, "%s", perr.msg);
 	}
@@ -679,8 +707,18 @@ run_open(struct run *run, int need_repo, struct ls_err *err)
 	run->policy.max_file_size = run->policy.max_file_size ?
 		run->policy.max_file_size : DEFAULT_MAX_SIZE;
 	buf_release(&cache);
-	buf_release(&dbp);
 	return ret;
+}
+
+/* Open the repository and the engine, with the cache and key under it. */
+static int
+run_open(struct run *run, int need_repo, struct ls_err *err)
+{
+	int ret = run_open_repo(run, need_repo, err);
+
+	if (ret < 0)
+		return ret;
+	return run_open_policy(run, run_open_engine(run, err), err);
 }
 
 static void
@@ -729,18 +767,59 @@ read_stdin(struct buf *out, struct ls_err *err)
 
 /* --- staged ------------------------------------------------------------ */
 
+struct engine_job {
+	struct run *run;
+	struct ls_err err;
+	int ret;
+};
+
+static void *
+engine_job_run(void *arg)
+{
+	struct engine_job *j = arg;
+
+	j->ret = run_open_engine(j->run, &j->err);
+	return NULL;
+}
+
+/*
+ * The engine (rules and database, a few ms) loads on a second thread
+ * while this one reads the index and compares it with HEAD; blobs are
+ * read and scanned once both are done.
+ */
 static int
 scan_staged(struct run *run, struct ls_err *err)
 {
-	int ret = run_open(run, 1, err);
+	struct engine_job job = { run, { 0, "" }, 0 };
+	struct source_changes *ch = NULL;
+	struct ls_err gerr = { 0, "" };
+	pthread_t thread;
+	int threaded, ret, gret;
 
-	if (ret == 0)
-		ret = repo_load_staged(run->repo, err);
+	ret = run_open_repo(run, 1, err);
+	if (ret < 0)
+		return ret;
+	threaded = pthread_create(&thread, NULL, engine_job_run, &job) == 0;
+	if (!threaded)
+		engine_job_run(&job);
+	gret = repo_load_staged(run->repo, &gerr);
 	ls_trace("index loaded");
+	if (gret == 0)
+		gret = source_staged_changes(run->repo, &run->stats, &ch, &gerr);
+	if (threaded)
+		pthread_join(thread, NULL);
+	ls_trace("engine ready");
+	if (job.ret < 0)
+		ls_err_set(err, job.ret, "%s", job.err.msg);
+	/* the engine's and the policy's errors first, as before */
+	ret = run_open_policy(run, job.ret, err);
+	if (ret == 0 && gret < 0)
+		ret = ls_err_set(err, gret, "%s", gerr.msg);
 	if (ret == 0)
-		ret = source_staged(run->repo, run->policy.max_file_size, &run->stats,
-				    on_file, run, err);
+		ret = source_changes_run(ch, run->repo, run->policy.max_file_size,
+					 &run->stats, on_file, run, err);
 	ls_trace("staged files scanned");
+	source_changes_free(ch);
 	return ret;
 }
 

@@ -4,7 +4,9 @@
 #include "source.h"
 
 #include <dirent.h>
-#include <pthread.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -683,29 +685,68 @@ changes_run(struct changes *ch, const struct delta_ctx *c, struct ls_err *err)
 	return ret;
 }
 
+struct source_changes {
+	struct changes c;
+};
+
+int
+source_staged_changes(struct repo *r, struct scan_stats *st,
+		      struct source_changes **out, struct ls_err *err)
+{
+	struct source_changes *sc = xcalloc(1, sizeof(*sc));
+	const struct indexfile *ix = r->index;
+	int ret;
+
+	sc->c.repo = r->git;
+	sc->c.st = st;
+	sc->c.renames = 1;
+	ret = walk_index(&sc->c, r->head, ix, ix->tree ? 0 : -1, 0, ix->nr, err);
+	ls_trace("index compared");
+	if (ret < 0) {
+		source_changes_free(sc);
+		sc = NULL;
+	}
+	*out = sc;
+	return ret;
+}
+
+int
+source_changes_run(struct source_changes *sc, struct repo *r,
+		   size_t max_size, struct scan_stats *st, source_cb cb,
+		   void *payload, struct ls_err *err)
+{
+	git_odb *odb = NULL;
+	int ret;
+
+	st->max_size = max_size;
+	if (git_repository_odb(&odb, r->git) < 0)
+		return repo_git_error(err, "cannot open the object database");
+	struct delta_ctx c = { r->git, odb, max_size, st, cb, payload, NULL,
+			       NULL, 0 };
+	ret = changes_run(&sc->c, &c, err);
+	git_odb_free(odb);
+	return ret;
+}
+
+void
+source_changes_free(struct source_changes *sc)
+{
+	if (sc == NULL)
+		return;
+	changes_release(&sc->c);
+	free(sc);
+}
+
 int
 source_staged(struct repo *r, size_t max_size, struct scan_stats *st,
 	      source_cb cb, void *payload, struct ls_err *err)
 {
-	struct changes ch = { r->git, st, NULL, 0, 0, NULL, 0, 0, BUF_INIT, 1 };
-	git_odb *odb = NULL;
-	const struct indexfile *ix = r->index;
-	int ret;
+	struct source_changes *sc = NULL;
+	int ret = source_staged_changes(r, st, &sc, err);
 
-	st->max_size = max_size;
-	if (git_repository_odb(&odb, r->git) < 0) {
-		ret = repo_git_error(err, "cannot open the object database");
-		goto out;
-	}
-	ret = walk_index(&ch, r->head, ix, ix->tree ? 0 : -1, 0, ix->nr, err);
-	ls_trace("index compared");
-	struct delta_ctx c = { r->git, odb, max_size, st, cb, payload, NULL,
-			       NULL, 0 };
 	if (ret == 0)
-		ret = changes_run(&ch, &c, err);
-out:
-	changes_release(&ch);
-	git_odb_free(odb);
+		ret = source_changes_run(sc, r, max_size, st, cb, payload, err);
+	source_changes_free(sc);
 	return ret;
 }
 
@@ -1115,7 +1156,7 @@ struct blob_pass {
 	const char *gitdir;
 	const git_oid *ids;
 	size_t nr;
-	size_t next;		/* the next id to take, shared, atomic */
+	size_t *next;		/* the next id to take: shared memory, atomic */
 	size_t max_size;
 	source_blob_cb pre;
 };
@@ -1123,7 +1164,8 @@ struct blob_pass {
 struct blob_worker {
 	struct blob_pass *pass;
 	void *payload;
-	pthread_t thread;
+	pid_t pid;		/* a child process, or 0: this process */
+	int fd;			/* the child's results */
 	git_oid *clean;
 	size_t nr_clean, alloc;
 	size_t nr_flagged;
@@ -1148,10 +1190,9 @@ clean(struct blob_worker *w, const git_oid *id)
 	w->clean[w->nr_clean++] = *id;
 }
 
-static void *
-blob_worker_run(void *arg)
+static void
+blob_worker_run(struct blob_worker *w)
 {
-	struct blob_worker *w = arg;
 	struct blob_pass *p = w->pass;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
@@ -1163,7 +1204,7 @@ blob_worker_run(void *arg)
 		goto out;
 	}
 	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, BLOB_CHUNK,
+		size_t i = __atomic_fetch_add(p->next, BLOB_CHUNK,
 					      __ATOMIC_RELAXED);
 		size_t end = i + BLOB_CHUNK < p->nr ? i + BLOB_CHUNK : p->nr;
 		if (i >= p->nr)
@@ -1208,7 +1249,7 @@ blob_worker_run(void *arg)
 		}
 		if (ret < 0) {
 			/* stop the others soon */
-			__atomic_store_n(&p->next, p->nr, __ATOMIC_RELAXED);
+			__atomic_store_n(p->next, p->nr, __ATOMIC_RELAXED);
 			break;
 		}
 	}
@@ -1216,7 +1257,115 @@ out:
 	git_odb_free(odb);
 	git_repository_free(repo);
 	w->ret = ret;
-	return NULL;
+}
+
+/* What a child reports: its result, then its clean ids. */
+struct blob_report {
+	int ret;
+	size_t nr_flagged, nr_clean;
+	struct ls_err err;
+};
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+read_all(int fd, void *data, size_t len)
+{
+	char *p = data;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Workers are processes, not threads: libgit2 1.5 shares one pack
+ * object between repository handles and locks it on every read, so two
+ * threads ran at the speed of one. A child works on copies of everything
+ * (its engine too), takes chunks from a counter in shared memory and
+ * sends back its clean ids through a pipe.
+ */
+static int
+blob_worker_start(struct blob_worker *w, struct ls_err *err)
+{
+	int fds[2];
+
+	if (pipe(fds) < 0)
+		return ls_err_set(err, LS_EIO, "cannot make a pipe: %s",
+				  strerror(errno));
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return ls_err_set(err, LS_EIO, "cannot start a worker: %s",
+				  strerror(errno));
+	}
+	if (w->pid == 0) {
+		struct blob_report rep;
+		close(fds[0]);
+		blob_worker_run(w);
+		memset(&rep, 0, sizeof(rep));
+		rep.ret = w->ret;
+		rep.nr_flagged = w->nr_flagged;
+		rep.nr_clean = w->nr_clean;
+		rep.err = w->err;
+		_exit(write_all(fds[1], &rep, sizeof(rep)) < 0 ||
+		      write_all(fds[1], w->clean,
+				w->nr_clean * sizeof(*w->clean)) < 0);
+	}
+	close(fds[1]);
+	w->fd = fds[0];
+	return 0;
+}
+
+static int
+blob_worker_finish(struct blob_worker *w, struct ls_err *err)
+{
+	struct blob_report rep;
+	int status = 0, ret = 0;
+
+	if (read_all(w->fd, &rep, sizeof(rep)) < 0) {
+		ret = ls_err_set(err, LS_EIO, "a worker stopped early");
+	} else {
+		w->ret = rep.ret;
+		w->err = rep.err;
+		w->nr_flagged = rep.nr_flagged;
+		w->nr_clean = rep.nr_clean;
+		w->clean = xcalloc(rep.nr_clean ? rep.nr_clean : 1,
+				   sizeof(*w->clean));
+		if (read_all(w->fd, w->clean,
+			     rep.nr_clean * sizeof(*w->clean)) < 0)
+			ret = ls_err_set(err, LS_EIO, "a worker stopped early");
+	}
+	close(w->fd);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		ret = ls_err_set(err, LS_EIO, "a worker failed");
+	return ret;
 }
 
 /* An object of a pack, for reading packs front to back. */
@@ -1344,7 +1493,7 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 {
 	struct blob_worker w[SOURCE_MAX_WORKERS];
 	struct oid_set all = { NULL, NULL, 0, 0 };
-	struct blob_pass p = { git_repository_path(r->git), NULL, 0, 0,
+	struct blob_pass p = { git_repository_path(r->git), NULL, 0, NULL,
 			       max_size, pre };
 	git_odb *odb = NULL;
 	git_oid *ids = NULL;
@@ -1363,20 +1512,32 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	ids = order_by_pack(r, &all, &p.nr);
 	p.ids = ids;
 	ls_trace("history: objects listed");
+	p.next = mmap(NULL, sizeof(*p.next), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p.next == MAP_FAILED) {
+		p.next = NULL;
+		ret = ls_err_set(err, LS_EIO, "cannot map memory: %s",
+				 strerror(errno));
+		goto out;
+	}
+	*p.next = 0;
 	memset(w, 0, sizeof(w));
 	for (size_t i = 0; i < nr_workers; i++) {
 		w[i].pass = &p;
 		w[i].payload = payloads[i];
-		if (pthread_create(&w[i].thread, NULL, blob_worker_run,
-				   &w[i]) != 0) {
-			ret = ls_err_set(err, LS_EIO, "cannot start a thread");
-			__atomic_store_n(&p.next, p.nr, __ATOMIC_RELAXED);
+	}
+	for (size_t i = 1; i < nr_workers; i++) {
+		if (blob_worker_start(&w[i], err) < 0) {
+			ret = err->code;
+			__atomic_store_n(p.next, p.nr, __ATOMIC_RELAXED);
 			break;
 		}
 		started++;
 	}
-	for (size_t i = 0; i < started; i++) {
-		pthread_join(w[i].thread, NULL);
+	blob_worker_run(&w[0]);	/* this process is worker 0 */
+	for (size_t i = 0; i < started + 1; i++) {
+		if (i > 0 && blob_worker_finish(&w[i], err) < 0 && ret == 0)
+			ret = err->code;
 		if (w[i].ret < 0 && ret == 0)
 			ret = ls_err_set(err, w[i].ret, "%s", w[i].err.msg);
 		for (size_t j = 0; j < w[i].nr_clean; j++)
@@ -1385,6 +1546,8 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 		free(w[i].clean);
 	}
 out:
+	if (p.next)
+		munmap(p.next, sizeof(*p.next));
 	free(ids);
 	free(all.slots);
 	free(all.used);

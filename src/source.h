@@ -50,6 +50,21 @@ int source_staged(struct repo *r, size_t max_size, struct scan_stats *st,
 		  source_cb cb, void *payload, struct ls_err *err);
 
 /*
+ * source_staged in two steps, so that other work (loading the engine)
+ * can run beside the first: what the index changes against HEAD, read
+ * from the index and the trees only; then each changed file's blobs,
+ * handed to cb as source_staged does. The changes are owned by the
+ * caller (source_changes_free).
+ */
+struct source_changes;
+int source_staged_changes(struct repo *r, struct scan_stats *st,
+			  struct source_changes **out, struct ls_err *err);
+int source_changes_run(struct source_changes *ch, struct repo *r,
+		       size_t max_size, struct scan_stats *st, source_cb cb,
+		       void *payload, struct ls_err *err);
+void source_changes_free(struct source_changes *ch);
+
+/*
  * Call cb for each file a commit adds text to, against its first parent
  * (a root commit: everything). A merge passes, per path, each parent's
  * blob too, so that only lines no parent had count; a path a parent has
