@@ -229,6 +229,9 @@ db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
 				 "%s (Hyperscan error %d)", path,
 				 e == HS_DB_VERSION_ERROR ?
 				 "Hyperscan version" : "CPU", e);
+	else if (e == HS_NOMEM)
+		ret = ls_err_set(err, LS_ENOMEM, "out of memory loading '%s'",
+				 path);
 	else if (e != HS_SUCCESS)
 		ret = ls_err_set(err, LS_EPARSE, "'%s' is damaged (Hyperscan "
 				 "error %d)", path, e);
@@ -241,9 +244,9 @@ out:
 	return ret;
 }
 
-int
-db_load(struct db **out, const char *path, const struct rule_set *rules,
-	struct ls_err *err)
+static int
+load(struct db **out, const char *path, const struct rule_set *rules,
+     int own_only, struct ls_err *err)
 {
 	struct stat st;
 	void *map = MAP_FAILED;
@@ -258,6 +261,15 @@ db_load(struct db **out, const char *path, const struct rule_set *rules,
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		ret = ls_err_set(err, LS_EIO, "'%s' is not a regular file",
 				 path);
+		goto out;
+	}
+	/*
+	 * A cache someone else could have written is not used: compiled
+	 * again, it is replaced by one of ours.
+	 */
+	if (own_only && (st.st_uid != geteuid() || (st.st_mode & 022))) {
+		ret = ls_err_set(err, LS_EMISMATCH, "'%s' is not owned by you "
+				 "or is writable by others", path);
 		goto out;
 	}
 	if (st.st_size == 0) {
@@ -279,6 +291,20 @@ out:
 		munmap(map, (size_t)st.st_size);
 	close(fd);
 	return ret;
+}
+
+int
+db_load(struct db **out, const char *path, const struct rule_set *rules,
+	struct ls_err *err)
+{
+	return load(out, path, rules, 0, err);
+}
+
+int
+db_load_cache(struct db **out, const char *path, const struct rule_set *rules,
+	      struct ls_err *err)
+{
+	return load(out, path, rules, 1, err);
 }
 
 int
@@ -304,7 +330,7 @@ db_open(struct db **out, const char *installed, const char *cache_dir,
 			   hash_fnv1a(HASH_FNV_INIT, hs_version(),
 				      strlen(hs_version())));
 		/* Anything wrong with the cache only means: compile again. */
-		if (db_load(out, path.ptr, rules, &cerr) == 0) {
+		if (db_load_cache(out, path.ptr, rules, &cerr) == 0) {
 			ret = 0;
 			goto out;
 		}

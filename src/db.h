@@ -49,6 +49,14 @@ int db_load(struct db **out, const char *path, const struct rule_set *rules,
 	    struct ls_err *err);
 
 /*
+ * db_load for a cache under .git/leakstop: a file not owned by this user
+ * or writable by group or others is refused with LS_EMISMATCH, so the
+ * caller compiles and replaces it.
+ */
+int db_load_cache(struct db **out, const char *path,
+		  const struct rule_set *rules, struct ls_err *err);
+
+/*
  * The hook's way in: load the installed database; when it does not fit
  * (LS_EMISMATCH), use or make a per-machine copy under cache_dir (may be
  * NULL: compile in memory). *rebuilt is set to 1 when it compiled.

@@ -167,7 +167,7 @@ engine_add_custom(struct engine *e, const char *fname, const char *data,
 			   cache_dir, custom.hash,
 			   hash_fnv1a(HASH_FNV_INIT, hs_version(),
 				      strlen(hs_version())));
-		if (db_load(&e->custom_db, path.ptr, &custom, &cerr) < 0)
+		if (db_load_cache(&e->custom_db, path.ptr, &custom, &cerr) < 0)
 			e->custom_db = NULL;
 	}
 	if (e->custom_db == NULL) {

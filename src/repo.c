@@ -322,15 +322,27 @@ out:
 	return ret;
 }
 
-char *
-repo_config(struct repo *r, const char *name)
+int
+repo_config(struct repo *r, const char *name, char **out, struct ls_err *err)
 {
 	git_config *cfg = NULL;
-	char *v;
+	git_buf b = GIT_BUF_INIT;
+	int e, ret = 0;
 
+	*out = NULL;
 	if (git_repository_config_snapshot(&cfg, r->git) < 0)
-		return NULL;
-	v = config_string(cfg, name);
+		return repo_git_error(err, "cannot read git config");
+	/* Unset is fine; any other failure must not read as "unset". */
+	e = git_config_get_string_buf(&b, cfg, name);
+	if (e == 0) {
+		*out = xstrdup(b.ptr);
+	} else if (e != GIT_ENOTFOUND) {
+		struct buf what = BUF_INIT;
+		buf_printf(&what, "cannot read git config '%s'", name);
+		ret = repo_git_error(err, what.ptr);
+		buf_release(&what);
+	}
+	git_buf_dispose(&b);
 	git_config_free(cfg);
-	return v;
+	return ret;
 }

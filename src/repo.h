@@ -41,8 +41,12 @@ char *repo_user(struct repo *r);
 int repo_head_file(struct repo *r, const char *path, struct buf *out,
 		   int *found, struct ls_err *err);
 
-/* A git config value as a string, or NULL when unset. Owned. */
-char *repo_config(struct repo *r, const char *name);
+/*
+ * A git config value as a string in *out (owned), or NULL when unset.
+ * Errors (LS_EGIT) only when the config cannot be read, never for unset.
+ */
+int repo_config(struct repo *r, const char *name, char **out,
+		struct ls_err *err);
 
 /* 1 when name is a configured remote (remote.<name>.url is set). */
 int repo_has_remote(struct repo *r, const char *name);

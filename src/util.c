@@ -264,8 +264,20 @@ append_file(const char *path, const void *data, size_t len, int mode,
 	if (fd < 0)
 		return ls_err_set(err, LS_EIO, "cannot open '%s': %s", path,
 				  strerror(errno));
-	if ((len && write(fd, data, len) != (ssize_t)len) ||
-	    (sync && fsync(fd) < 0))
+	for (const char *p = data; ret == 0 && len > 0;) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)	/* a full disk may also show as a short write */
+			ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s",
+					 path, n < 0 ? strerror(errno) :
+					 "short write");
+		else {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	if (ret == 0 && sync && fsync(fd) < 0)
 		ret = ls_err_set(err, LS_EIO, "cannot write '%s': %s", path,
 				 strerror(errno));
 	if (close(fd) < 0 && ret == 0)
