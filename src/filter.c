@@ -310,7 +310,7 @@ struct filter {
 	pcre2_code **regex;
 	size_t nr_regex;
 	pcre2_match_data *md;
-	size_t inline_allowed, ignored, baselined;
+	size_t inline_allowed, ignored, baselined, disabled;
 	int skip_lists;
 };
 
@@ -370,6 +370,12 @@ size_t
 filter_baselined(const struct filter *f)
 {
 	return f ? f->baselined : 0;
+}
+
+size_t
+filter_disabled(const struct filter *f)
+{
+	return f ? f->disabled : 0;
 }
 
 void
@@ -502,8 +508,10 @@ filter_apply(struct filter *flt, struct finding_list *list, size_t from,
 			 filter_entropy(f->secret, f->secret_len) <
 			 r->min_entropy)
 			drop = 1;
-		if (!drop && rp && !rp->enabled)
+		if (!drop && rp && !rp->enabled) {
+			flt->disabled++;	/* said in a note, never silent */
 			drop = 1;
+		}
 		if (!drop && flt && policy_allows(flt, f))
 			drop = 1;
 		if (!drop && flt && !flt->skip_lists &&

@@ -35,6 +35,9 @@ size_t filter_inline_allowed(const struct filter *f);
 size_t filter_ignored(const struct filter *f);
 size_t filter_baselined(const struct filter *f);
 
+/* Findings of rules the policy disables ([rule ID] enabled = false). */
+size_t filter_disabled(const struct filter *f);
+
 /* Leave the ignore list and baseline out (for `leakstop baseline`). */
 void filter_skip_lists(struct filter *f);
 

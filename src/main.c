@@ -447,6 +447,7 @@ decide(struct run *run, const struct ls_err *scan_err)
 			run->engine->filter);
 		run->stats.ignored = filter_ignored(run->engine->filter);
 		run->stats.baselined = filter_baselined(run->engine->filter);
+		run->stats.disabled = filter_disabled(run->engine->filter);
 	}
 	run->stats.expired = run->policy.nr_expired;
 	if (run->by_trailer && !run->rc.quiet)

@@ -237,6 +237,10 @@ report_skipped(FILE *fp, const struct scan_stats *st)
 			st->ignored && st->baselined ?
 			".leakstopignore and the baseline" : st->ignored ?
 			".leakstopignore" : "the baseline (.leakstop-baseline)");
+	if (st->disabled)
+		fprintf(fp, "leakstop: note: %zu finding%s of rules that "
+			".leakstop.ini disables (enabled = false) let through\n",
+			st->disabled, st->disabled == 1 ? "" : "s");
 	if (st->expired)
 		fprintf(fp, "leakstop: note: %zu .leakstopignore entr%s expired "
 			"and no longer appl%s\n", st->expired,

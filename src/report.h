@@ -22,6 +22,7 @@ struct scan_stats {
 	size_t inline_allowed;	/* findings a leakstop:allow marker let by */
 	size_t ignored;		/* findings .leakstopignore let by */
 	size_t baselined;	/* findings the baseline let by */
+	size_t disabled;	/* findings of rules the policy disables */
 	size_t expired;		/* .leakstopignore entries past their date */
 	int policy_changed;	/* the change edits the policy file */
 	int large_fails;	/* set by the caller: a file over max_size is

@@ -72,6 +72,8 @@ severity = warn'
 	expect_out "leakstop: 1 secret in staged changes that do not block (severity = warn)"
 	expect_out "g:1:3  github-personal-access-token"
 	expect_no_out "aws-access-key-id"
+	# never silent (matrix C12/S8): the note says a rule was switched off
+	expect_out "leakstop: note: 1 finding of rules that .leakstop.ini disables (enabled = false) let through"
 }
 
 stopword_and_regex() {
