@@ -294,17 +294,82 @@ out:
 	return ret;
 }
 
-int
-indexfile_read(struct indexfile **out, const char *path, struct ls_err *err)
+/* Parse len bytes of an index file (borrowed: entries point into it). */
+static int
+parse(struct indexfile *ix, const char *path, const void *data, size_t len,
+      struct ls_err *err)
 {
-	struct indexfile *ix = xcalloc(1, sizeof(*ix));
 	const unsigned char *p, *end;
 	unsigned char sum[SUM_LEN];
 	static const unsigned char zero[SUM_LEN];
 	struct sha1_ctx sha;
-	struct stat st;
 	unsigned version;
-	int fd, empty = 0, ret = 0;
+	int empty = 0, ret;
+
+	if (len < HDR_LEN + SUM_LEN)
+		return damaged(err, path, "too short");
+	p = data;
+	end = p + len - SUM_LEN;
+	if (memcmp(p, "DIRC", 4)) {
+		return damaged(err, path, "bad signature");
+	}
+	version = be32(p + 4);
+	if (version < 2 || version > 4) {
+		return ls_err_set(err, LS_EGIT, "cannot read the index '%s': "
+				  "version %u is unknown to leakstop", path,
+				  version);
+	}
+	/* index.skipHash writes zeros instead of the checksum. */
+	if (memcmp(end, zero, SUM_LEN)) {
+		sha1_init(&sha);
+		sha1_update(&sha, (size_t)(end - p), p);
+		sha1_digest(&sha, SUM_LEN, sum);
+		if (memcmp(sum, end, SUM_LEN)) {
+			return damaged(err, path, "checksum mismatch");
+		}
+	}
+	ix->nr = be32(p + 8);
+	if (ix->nr > (size_t)(end - p) / ENTRY_FIXED) {
+		return damaged(err, path, "bad entry count");
+	}
+	ix->entries = xcalloc(ix->nr ? ix->nr : 1, sizeof(*ix->entries));
+	p += HDR_LEN;
+	ret = parse_entries(ix, path, version, &p, end, &empty, err);
+	if (ret < 0)
+		return ret;
+	while (p < end) {
+		uint32_t xlen;
+		if ((size_t)(end - p) < 8 ||
+		    (xlen = be32(p + 4)) > (size_t)(end - p) - 8) {
+			return damaged(err, path, "bad extension");
+		}
+		if (!memcmp(p, "TREE", 4)) {
+			parse_tree(ix, p + 8, xlen);
+		} else if (p[0] < 'A' || p[0] > 'Z') {
+			/* lowercase first letter: git says it must be read */
+			const char *hint = !memcmp(p, "sdir", 4) ?
+				" (sparse index: run `git sparse-checkout set "
+				"--no-sparse-index`)" : !memcmp(p, "link", 4) ?
+				" (split index: run `git update-index "
+				"--no-split-index`)" : "";
+			return ls_err_set(err, LS_EGIT, "cannot read the index: "
+					  "unsupported mandatory extension: "
+					  "'%.4s'%s", (const char *)p, hint);
+		}
+		p += 8 + xlen;
+	}
+	if (empty) {
+		return damaged(err, path, "an entry without a path");
+	}
+	return 0;
+}
+
+int
+indexfile_read(struct indexfile **out, const char *path, struct ls_err *err)
+{
+	struct indexfile *ix = xcalloc(1, sizeof(*ix));
+	struct stat st;
+	int fd, ret = 0;
 
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -320,7 +385,7 @@ indexfile_read(struct indexfile **out, const char *path, struct ls_err *err)
 				 "not a regular file", path);
 		goto out;
 	}
-	if ((size_t)st.st_size < HDR_LEN + SUM_LEN) {
+	if (st.st_size == 0) {
 		ret = damaged(err, path, "too short");
 		goto out;
 	}
@@ -333,66 +398,9 @@ indexfile_read(struct indexfile **out, const char *path, struct ls_err *err)
 				 path, strerror(errno));
 		goto out;
 	}
-	p = ix->map;
-	end = p + ix->map_len - SUM_LEN;
-	if (memcmp(p, "DIRC", 4)) {
-		ret = damaged(err, path, "bad signature");
-		goto out;
-	}
-	version = be32(p + 4);
-	if (version < 2 || version > 4) {
-		ret = ls_err_set(err, LS_EGIT, "cannot read the index '%s': "
-				 "version %u is unknown to leakstop", path,
-				 version);
-		goto out;
-	}
-	/* index.skipHash writes zeros instead of the checksum. */
-	if (memcmp(end, zero, SUM_LEN)) {
-		sha1_init(&sha);
-		sha1_update(&sha, (size_t)(end - p), p);
-		sha1_digest(&sha, SUM_LEN, sum);
-		if (memcmp(sum, end, SUM_LEN)) {
-			ret = damaged(err, path, "checksum mismatch");
-			goto out;
-		}
-	}
-	ix->nr = be32(p + 8);
-	if (ix->nr > (size_t)(end - p) / ENTRY_FIXED) {
-		ret = damaged(err, path, "bad entry count");
-		goto out;
-	}
-	ix->entries = xcalloc(ix->nr ? ix->nr : 1, sizeof(*ix->entries));
-	p += HDR_LEN;
-	ret = parse_entries(ix, path, version, &p, end, &empty, err);
+	ret = parse(ix, path, ix->map, ix->map_len, err);
 	if (ret < 0)
 		goto out;
-	while (p < end) {
-		uint32_t len;
-		if ((size_t)(end - p) < 8 ||
-		    (len = be32(p + 4)) > (size_t)(end - p) - 8) {
-			ret = damaged(err, path, "bad extension");
-			goto out;
-		}
-		if (!memcmp(p, "TREE", 4)) {
-			parse_tree(ix, p + 8, len);
-		} else if (p[0] < 'A' || p[0] > 'Z') {
-			/* lowercase first letter: git says it must be read */
-			const char *hint = !memcmp(p, "sdir", 4) ?
-				" (sparse index: run `git sparse-checkout set "
-				"--no-sparse-index`)" : !memcmp(p, "link", 4) ?
-				" (split index: run `git update-index "
-				"--no-split-index`)" : "";
-			ret = ls_err_set(err, LS_EGIT, "cannot read the index: "
-					 "unsupported mandatory extension: "
-					 "'%.4s'%s", (const char *)p, hint);
-			goto out;
-		}
-		p += 8 + len;
-	}
-	if (empty) {
-		ret = damaged(err, path, "an entry without a path");
-		goto out;
-	}
 done:
 	*out = ix;
 	ix = NULL;
@@ -400,6 +408,21 @@ out:
 	if (fd >= 0)
 		close(fd);
 	indexfile_free(ix);
+	return ret;
+}
+
+int
+indexfile_parse(struct indexfile **out, const void *data, size_t len,
+		const char *name, struct ls_err *err)
+{
+	struct indexfile *ix = xcalloc(1, sizeof(*ix));
+	int ret = parse(ix, name, data, len, err);
+
+	if (ret < 0) {
+		indexfile_free(ix);
+		ix = NULL;
+	}
+	*out = ix;
 	return ret;
 }
 

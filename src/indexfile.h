@@ -65,6 +65,13 @@ struct indexfile {
 int indexfile_read(struct indexfile **out, const char *path,
 		   struct ls_err *err);
 
+/*
+ * The same from len bytes in memory, borrowed: the entries point into
+ * data, which must outlive *out. name is what errors call the file.
+ */
+int indexfile_parse(struct indexfile **out, const void *data, size_t len,
+		    const char *name, struct ls_err *err);
+
 /* The child of node (an index into ix->tree) named name, or -1. */
 long indexfile_tree_child(const struct indexfile *ix, size_t node,
 			  const char *name, size_t len);
