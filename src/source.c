@@ -548,7 +548,8 @@ line_set_of(struct line_set *ls, const char *p, size_t n)
 		ls->h[ls->nr++] = (uint32_t)hash_fnv1a(HASH_FNV_INIT, p, len);
 		p += len + 1;
 	}
-	qsort(ls->h, ls->nr, sizeof(*ls->h), cmp_u32);
+	if (ls->nr > 1)
+		qsort(ls->h, ls->nr, sizeof(*ls->h), cmp_u32);
 }
 
 /* Percentage of lines a and b share (git's rename score, roughly). */
@@ -1463,7 +1464,8 @@ order_by_pack(struct repo *r, const struct oid_set *all, size_t *nr_out)
 		}
 		closedir(d);
 	}
-	qsort(v, nr, sizeof(*v), cmp_packed);
+	if (nr > 1)
+		qsort(v, nr, sizeof(*v), cmp_packed);
 	for (size_t i = 0; i < nr && out < all->nr; i++)
 		if (oid_set_has(all, &v[i].id) && oid_set_add(&placed, &v[i].id))
 			ids[out++] = v[i].id;
