@@ -114,9 +114,13 @@ core_limit_of() {
 	pid=$!
 	exec 3>../in
 	i=0
+	# Until main() has set the limit: it is blocked reading the FIFO by
+	# then, so the limit cannot change later. (The program's own start,
+	# slow under ASan, runs before that: do not read the limit too early.)
 	while [ $i -lt 100 ]; do
 		[ "$(readlink /proc/$pid/exe)" = "$(readlink -f "$LEAKSTOP")" ] &&
-			grep -q '^Max core' /proc/$pid/limits && break
+			grep -q '^Max core file size *0 ' /proc/$pid/limits &&
+			break
 		sleep 0.05
 		i=$((i + 1))
 	done
