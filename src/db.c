@@ -254,15 +254,9 @@ load(struct db **out, const char *path, const struct rule_set *rules,
 
 	*out = NULL;
 	/* Mapped, not read: no copy, and the pages come in batches. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return ls_err_set(err, LS_EIO, "cannot open '%s': %s", path,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = ls_err_set(err, LS_EIO, "'%s' is not a regular file",
-				 path);
-		goto out;
-	}
+	ret = open_regular(path, &fd, &st, err);
+	if (ret < 0)
+		return ret;
 	/*
 	 * A cache someone else could have written is not used: compiled
 	 * again, it is replaced by one of ours.

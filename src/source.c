@@ -163,6 +163,36 @@ load_tree(git_tree **out, git_repository *repo, const git_tree_entry *te,
 	return 0;
 }
 
+/*
+ * One step of a walk of the old tree's entries beside the new side's
+ * names (name NULL: the new side is done). An old entry that sorts first
+ * was deleted: it is recorded, *i moves on and 1 says "step again".
+ * Otherwise *o becomes the old entry of the same name, or NULL.
+ */
+static int
+old_step(struct changes *c, const git_tree_entry **o, size_t *i,
+	 const char *name, size_t len, int dir)
+{
+	int cmp;
+
+	if (*o == NULL)
+		return 0;
+	cmp = name == NULL ? -1 :
+		name_cmp(git_tree_entry_name(*o),
+			 strlen(git_tree_entry_name(*o)), entry_is_dir(*o),
+			 name, len, dir);
+	if (cmp < 0) {
+		add_gone(c, *o);
+		(*i)++;
+		return 1;
+	}
+	if (cmp > 0)
+		*o = NULL;
+	else
+		(*i)++;
+	return 0;
+}
+
 static int walk_trees(struct changes *c, const git_tree *old,
 		      const git_tree *new, struct ls_err *err);
 
@@ -226,21 +256,10 @@ walk_trees(struct changes *c, const git_tree *old, const git_tree *new,
 			git_tree_entry_byindex(old, i) : NULL;
 		const git_tree_entry *n = j < nn ?
 			git_tree_entry_byindex(new, j) : NULL;
-		int cmp = !o ? 1 : !n ? -1 :
-			name_cmp(git_tree_entry_name(o),
-				 strlen(git_tree_entry_name(o)),
-				 entry_is_dir(o), git_tree_entry_name(n),
-				 strlen(git_tree_entry_name(n)),
-				 entry_is_dir(n));
-		if (cmp < 0) {
-			add_gone(c, o);
-			i++;
+		if (old_step(c, &o, &i, n ? git_tree_entry_name(n) : NULL,
+			     n ? strlen(git_tree_entry_name(n)) : 0,
+			     n && entry_is_dir(n)))
 			continue;
-		}
-		if (cmp > 0)
-			o = NULL;
-		else
-			i++;
 		j++;
 		if (entry_is_dir(n)) {
 			if (!o || !git_oid_equal(git_tree_entry_id(o),
@@ -279,7 +298,6 @@ walk_index(struct changes *c, const git_tree *old, const struct indexfile *ix,
 		const char *name = e ? e->path + plen : NULL;
 		size_t len = e ? e->path_len - plen : 0, end = k + 1;
 		const char *slash = e ? memchr(name, '/', len) : NULL;
-		int cmp;
 
 		if (slash) {
 			len = (size_t)(slash - name);
@@ -289,19 +307,8 @@ walk_index(struct changes *c, const git_tree *old, const struct indexfile *ix,
 				       len + 1))
 				end++;
 		}
-		cmp = !o ? 1 : !e ? -1 :
-			name_cmp(git_tree_entry_name(o),
-				 strlen(git_tree_entry_name(o)),
-				 entry_is_dir(o), name, len, slash != NULL);
-		if (cmp < 0) {
-			add_gone(c, o);
-			i++;
+		if (old_step(c, &o, &i, name, len, slash != NULL))
 			continue;
-		}
-		if (cmp > 0)
-			o = NULL;
-		else
-			i++;
 		size_t first = k;
 		k = end;
 		if (slash) {
@@ -1267,30 +1274,14 @@ struct blob_report {
 	struct ls_err err;
 };
 
+/* All of len bytes through fd, or -1: a pipe to or from a worker. */
 static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, void *data, size_t len)
+pipe_io(int fd, void *data, size_t len, int writing)
 {
 	char *p = data;
 
 	while (len > 0) {
-		ssize_t n = read(fd, p, len);
+		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -1333,9 +1324,9 @@ blob_worker_start(struct blob_worker *w, struct ls_err *err)
 		rep.nr_flagged = w->nr_flagged;
 		rep.nr_clean = w->nr_clean;
 		rep.err = w->err;
-		_exit(write_all(fds[1], &rep, sizeof(rep)) < 0 ||
-		      write_all(fds[1], w->clean,
-				w->nr_clean * sizeof(*w->clean)) < 0);
+		_exit(pipe_io(fds[1], &rep, sizeof(rep), 1) < 0 ||
+		      pipe_io(fds[1], w->clean,
+			      w->nr_clean * sizeof(*w->clean), 1) < 0);
 	}
 	close(fds[1]);
 	w->fd = fds[0];
@@ -1348,7 +1339,7 @@ blob_worker_finish(struct blob_worker *w, struct ls_err *err)
 	struct blob_report rep;
 	int status = 0, ret = 0;
 
-	if (read_all(w->fd, &rep, sizeof(rep)) < 0) {
+	if (pipe_io(w->fd, &rep, sizeof(rep), 0) < 0) {
 		ret = ls_err_set(err, LS_EIO, "a worker stopped early");
 	} else {
 		w->ret = rep.ret;
@@ -1357,8 +1348,8 @@ blob_worker_finish(struct blob_worker *w, struct ls_err *err)
 		w->nr_clean = rep.nr_clean;
 		w->clean = xcalloc(rep.nr_clean ? rep.nr_clean : 1,
 				   sizeof(*w->clean));
-		if (read_all(w->fd, w->clean,
-			     rep.nr_clean * sizeof(*w->clean)) < 0)
+		if (pipe_io(w->fd, w->clean,
+			    rep.nr_clean * sizeof(*w->clean), 0) < 0)
 			ret = ls_err_set(err, LS_EIO, "a worker stopped early");
 	}
 	close(w->fd);

@@ -176,22 +176,32 @@ buf_release(struct buf *b)
 }
 
 int
+open_regular(const char *path, int *fd, struct stat *st, struct ls_err *err)
+{
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return ls_err_set(err, LS_EIO, "cannot open '%s': %s", path,
+				  strerror(errno));
+	if (fstat(*fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return ls_err_set(err, LS_EIO, "'%s' is not a regular file",
+				  path);
+	}
+	return 0;
+}
+
+int
 read_file(struct buf *out, const char *path, struct ls_err *err)
 {
 	struct stat st;
 	char tmp[65536];
 	ssize_t n;
-	int fd, ret = 0;
+	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return ls_err_set(err, LS_EIO, "cannot open '%s': %s", path,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = ls_err_set(err, LS_EIO, "'%s' is not a regular file",
-				 path);
-		goto out;
-	}
+	ret = open_regular(path, &fd, &st, err);
+	if (ret < 0)
+		return ret;
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

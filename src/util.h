@@ -8,6 +8,7 @@
 #define LS_UTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 enum {
@@ -80,6 +81,13 @@ void buf_reset(struct buf *b);
 void buf_release(struct buf *b);
 
 /* Read a whole regular file; refuses symlinks. Returns 0 or LS_EIO. */
+/*
+ * Open path for reading, without following a last symbolic link, and
+ * check it is a regular file (*st filled). Errors: LS_EIO, *fd -1.
+ */
+int open_regular(const char *path, int *fd, struct stat *st,
+		 struct ls_err *err);
+
 int read_file(struct buf *out, const char *path, struct ls_err *err);
 
 /*

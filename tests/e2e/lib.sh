@@ -120,3 +120,42 @@ snapshot() {
 			while read -r f; do sha1sum "$f"; done
 	} >"$1"
 }
+
+# policy TEXT: commit .leakstop.ini holding TEXT, without the hook (the
+# policy is read from HEAD, so it applies from the next commit on).
+policy() {
+	printf '%s\n' "$1" >.leakstop.ini
+	git add .leakstop.ini
+	git commit -q --no-verify -m policy
+}
+
+# mk_pair: a bare "remote" and a clone with leakstop's hooks, main pushed.
+mk_pair() {
+	git init -q --bare remote.git
+	git clone -q remote.git r 2>/dev/null || die clone
+	cd r || die cd
+	git config user.name T && git config user.email t@example.invalid
+	"$LEAKSTOP" install >/dev/null || die install
+	echo base >f && git add f && git commit -q --no-verify -m base
+	git push -q --no-verify origin HEAD:main 2>/dev/null || die "first push"
+}
+
+# commit_nv MSG FILE CONTENT: a commit made without the pre-commit hook.
+commit_nv() {
+	printf '%s\n' "$3" >"$2"
+	git add "$2"
+	git commit -q --no-verify -m "$1"
+}
+
+push_blocked() {
+	if git push "$@" >../$OUT 2>&1; then
+		cat ../$OUT >&2
+		die "push $* was not blocked"
+	fi
+}
+
+push_passes() {
+	git push "$@" >../$OUT 2>&1 || { cat ../$OUT >&2; die "push $* blocked"; }
+}
+
+remote_ref() { git --git-dir=../remote.git rev-parse -q --verify "$1"; }

@@ -4,17 +4,6 @@
 # tests/MATRIX.md for which test covers which case.
 . "$(dirname "$0")/lib.sh"
 
-# pending_case DESC FIX FN: a test of what the matrix expects and the code
-# does not do yet. It is listed, not run, unless LEAKSTOP_PENDING=1, so
-# the fix can be checked with: LEAKSTOP_PENDING=1 sh t1500-matrix-commit.sh
-pending_case() {
-	if [ "${LEAKSTOP_PENDING:-0}" = 1 ]; then
-		test_case "$1 (pending: $2)" "$3"
-	else
-		echo "# skip - $1 (needs fix: $2)"
-	fi
-}
-
 # commit_base: a first commit so that HEAD exists (no scan: not the
 # point of the tests, and each scan costs time).
 commit_base() {
@@ -208,13 +197,6 @@ attributes_cannot_hide() {
 	commit_blocked -m "edit a binary-attributed file"
 	expect_out "c.cfg:3:3  aws-access-key-id"
 	assert_no_leak "$(aws_key2)"
-}
-
-# policy TEXT: commit .leakstop.ini (the policy is read from HEAD).
-policy() {
-	printf '%s\n' "$1" >.leakstop.ini
-	git add .leakstop.ini
-	git commit -q --no-verify -m policy
 }
 
 # G22: over max_file_size, the matrix wants one cannot-scan line with

@@ -60,14 +60,20 @@ index_version_4_clean_passes() {
 	commit_passes -m v4
 }
 
-# A directory moved with one line added: only that line is new.
-moved_directory_with_an_edit() {
+# move_old_secret: the tree with a secret committed long ago in d1/e2,
+# then d1 moved to moved/.
+move_old_secret() {
 	mk_repo r
 	mk_tree
 	printf 'old = "%s"\n' "$(aws_key)" >>d1/e2/f.txt
 	git add d1/e2/f.txt
 	git commit -q --no-verify -m "secret from before" || die commit
 	git mv d1 moved
+}
+
+# A directory moved with one line added: only that line is new.
+moved_directory_with_an_edit() {
+	move_old_secret
 	printf 'token=%s\n' "$(gh_token)" >>moved/e2/f.txt
 	git add moved
 	commit_blocked -m move
@@ -76,12 +82,7 @@ moved_directory_with_an_edit() {
 }
 
 pure_move_adds_nothing() {
-	mk_repo r
-	mk_tree
-	printf 'old = "%s"\n' "$(aws_key)" >>d1/e2/f.txt
-	git add d1/e2/f.txt
-	git commit -q --no-verify -m "secret from before" || die commit
-	git mv d1 moved
+	move_old_secret
 	commit_passes -m move
 }
 

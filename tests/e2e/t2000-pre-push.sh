@@ -3,37 +3,6 @@
 # each finding named with the commit that added it.
 . "$(dirname "$0")/lib.sh"
 
-# mk_pair: a bare "remote" and a clone with leakstop's hooks, main pushed.
-mk_pair() {
-	git init -q --bare remote.git
-	git clone -q remote.git r 2>/dev/null || die clone
-	cd r || die cd
-	git config user.name T && git config user.email t@example.invalid
-	"$LEAKSTOP" install >/dev/null || die install
-	echo base >f && git add f && git commit -q -m base
-	git push -q origin HEAD:main 2>/dev/null || die "first push"
-}
-
-# commit_nv MSG FILE CONTENT: a commit made without the pre-commit hook
-commit_nv() {
-	printf '%s\n' "$3" >"$2"
-	git add "$2"
-	git commit -q --no-verify -m "$1"
-}
-
-push_blocked() {
-	if git push "$@" >../$OUT 2>&1; then
-		cat ../$OUT >&2
-		die "push $* was not blocked"
-	fi
-}
-
-push_passes() {
-	git push "$@" >../$OUT 2>&1 || { cat ../$OUT >&2; die "push $* blocked"; }
-}
-
-remote_ref() { git --git-dir=../remote.git rev-parse -q --verify "$1"; }
-
 secret_in_middle_commit() {
 	mk_pair
 	commit_nv one a.txt clean

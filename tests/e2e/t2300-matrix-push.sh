@@ -6,47 +6,6 @@
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 
-# pending_case DESC FIX FN: a test of what the matrix expects and the code
-# does not do yet; listed, not run, unless LEAKSTOP_PENDING=1.
-pending_case() {
-	if [ "${LEAKSTOP_PENDING:-0}" = 1 ]; then
-		test_case "$1 (pending: $2)" "$3"
-	else
-		echo "# skip - $1 (needs fix: $2)"
-	fi
-}
-
-# mk_pair: a bare "remote" and a clone with leakstop's hooks, main pushed.
-mk_pair() {
-	git init -q --bare remote.git
-	git clone -q remote.git r 2>/dev/null || die clone
-	cd r || die cd
-	git config user.name T && git config user.email t@example.invalid
-	"$LEAKSTOP" install >/dev/null || die install
-	echo base >f && git add f && git commit -q --no-verify -m base
-	git push -q --no-verify origin HEAD:main 2>/dev/null || die "first push"
-}
-
-# commit_nv MSG FILE CONTENT: a commit made without the pre-commit hook.
-commit_nv() {
-	printf '%s\n' "$3" >"$2"
-	git add "$2"
-	git commit -q --no-verify -m "$1"
-}
-
-push_blocked() {
-	if git push "$@" >../$OUT 2>&1; then
-		cat ../$OUT >&2
-		die "push $* was not blocked"
-	fi
-}
-
-push_passes() {
-	git push "$@" >../$OUT 2>&1 || { cat ../$OUT >&2; die "push $* blocked"; }
-}
-
-remote_ref() { git --git-dir=../remote.git rev-parse -q --verify "$1"; }
-
 # record_stdin: a pre-push hook that was there before leakstop's, which
 # the shim chains: it records its arguments and stdin in ../pushed.
 record_stdin() {

@@ -3,14 +3,6 @@
 # personal git config that can only make things stricter.
 . "$(dirname "$0")/lib.sh"
 
-# policy TEXT: commit .leakstop.ini with TEXT (the policy takes effect
-# from the next commit on).
-policy() {
-	printf '%s\n' "$1" >.leakstop.ini
-	git add .leakstop.ini
-	git commit -q --no-verify -m policy
-}
-
 allow_path() {
 	mk_repo r
 	policy '[allow]

@@ -10,8 +10,9 @@ skip_case() {
 	echo "ok - $1 # SKIP $2"
 }
 
-# policy TEXT: commit .leakstop.ini holding TEXT (printf %b: \n, \r, \0).
-policy() {
+# policy_bytes TEXT: commit .leakstop.ini holding TEXT (printf %b: \n, \r,
+# \0).
+policy_bytes() {
 	printf '%b' "$1" >.leakstop.ini
 	git add .leakstop.ini
 	git commit -q --no-verify -m policy -- .leakstop.ini ||
@@ -54,10 +55,10 @@ blocks() {
 # C2: syntax errors name the true line.
 malformed_ini() {
 	mk_repo r
-	policy '; team policy\n; unclosed section next\n[policy\nfail_closed = true\n'
+	policy_bytes '; team policy\n; unclosed section next\n[policy\nfail_closed = true\n'
 	stage_secret
 	cannot_scan ".leakstop.ini:3: section header has no closing ']'"
-	policy '[policy]\nfail_closed = true\n\nno equals sign here\n'
+	policy_bytes '[policy]\nfail_closed = true\n\nno equals sign here\n'
 	hook_cannot_scan ".leakstop.ini:4: expected '[section]' or 'key = value'"
 }
 
@@ -99,17 +100,17 @@ long_lines() {
 duplicates() {
 	mk_repo r
 	stage_secret
-	policy '[policy]\nfail_closed = true\nfail_closed = false\n'
+	policy_bytes '[policy]\nfail_closed = true\nfail_closed = false\n'
 	cannot_scan ".leakstop.ini:3: 'fail_closed' given twice in [policy]"
-	policy '[policy]\ninline_allow = true\n\n[policy]\nfail_closed = false\n'
+	policy_bytes '[policy]\ninline_allow = true\n\n[policy]\nfail_closed = false\n'
 	hook_cannot_scan ".leakstop.ini:4: section '[policy]' appears twice (first at line 1)"
-	policy '[allow]\npath = a/\n[policy]\nfail_closed = true\n[allow]\npath = app.env\n'
+	policy_bytes '[allow]\npath = a/\n[policy]\nfail_closed = true\n[allow]\npath = app.env\n'
 	hook_cannot_scan ".leakstop.ini:5: section '[allow]' appears twice"
-	policy '[rule aws-access-key-id]\nseverity = warn\nseverity = block\n'
+	policy_bytes '[rule aws-access-key-id]\nseverity = warn\nseverity = block\n'
 	hook_cannot_scan ".leakstop.ini:3: 'severity' given twice in [rule aws-access-key-id]"
-	policy '[rule aws-access-key-id]\nseverity = block\n[rule aws-access-key-id]\nseverity = warn\n'
+	policy_bytes '[rule aws-access-key-id]\nseverity = block\n[rule aws-access-key-id]\nseverity = warn\n'
 	hook_cannot_scan ".leakstop.ini:3: [rule aws-access-key-id] appears twice"
-	policy '[custom team-token]\ndescription = d\nregex = \\b(team_\n  [a-z0-9]{20})\\b\n'
+	policy_bytes '[custom team-token]\ndescription = d\nregex = \\b(team_\n  [a-z0-9]{20})\\b\n'
 	tok="team_$(printf '%s' 'q8zr2lmt5vx9nb4kw7cj')"
 	echo "t=$tok" >team.txt && git add team.txt
 	commit_blocked -m x
@@ -121,11 +122,11 @@ duplicates() {
 unknown_names() {
 	mk_repo r
 	stage_secret
-	policy '[allowlist]\npath = app.env\n'
+	policy_bytes '[allowlist]\npath = app.env\n'
 	cannot_scan ".leakstop.ini:1: unknown section '[allowlist]'"
-	policy '[allow]\npaths = app.env\n'
+	policy_bytes '[allow]\npaths = app.env\n'
 	hook_cannot_scan ".leakstop.ini:2: unknown key 'paths' in [allow]"
-	policy '[rule aws-access-key-id]\ndisabled = true\n'
+	policy_bytes '[rule aws-access-key-id]\ndisabled = true\n'
 	hook_cannot_scan ".leakstop.ini:2: unknown key 'disabled' in [rule aws-access-key-id]"
 }
 
@@ -133,13 +134,13 @@ unknown_names() {
 bad_custom_regex() {
 	mk_repo r
 	stage_secret
-	policy '; c\n[custom x]\ndescription = d\nregex = (*UTF8)\0377\0376\n'
+	policy_bytes '; c\n[custom x]\ndescription = d\nregex = (*UTF8)\0377\0376\n'
 	cannot_scan ".leakstop.ini:4: rule 'x': Expression is not valid UTF-8."
-	policy '[custom x]\ndescription = d\nregex =\n'
+	policy_bytes '[custom x]\ndescription = d\nregex =\n'
 	hook_cannot_scan ".leakstop.ini:3: rule 'x' has an empty regex"
-	policy '[custom x]\ndescription = d\nregex = k*\n'
+	policy_bytes '[custom x]\ndescription = d\nregex = k*\n'
 	hook_cannot_scan ".leakstop.ini:3: rule 'x': Pattern matches empty buffer"
-	policy '[custom x]\ndescription = d\nregex = (?=q)k\n'
+	policy_bytes '[custom x]\ndescription = d\nregex = (?=q)k\n'
 	hook_cannot_scan ".leakstop.ini:3: rule 'x': Zero-width assertions are not supported."
 }
 
@@ -173,12 +174,12 @@ hostile_numbers() {
 	stage_secret
 	for v in 99999999999999999999 18446744073709551616 1e999 nan 0x10 \
 		1025M 2G; do
-		policy "[policy]\nmax_file_size = $v\n"
+		policy_bytes "[policy]\nmax_file_size = $v\n"
 		hook_cannot_scan ".leakstop.ini:2: max_file_size must be a size such as 5M, at most 1G, not '$v'"
 	done
-	policy '[custom x]\ndescription = d\nregex = \\bzz[0-9]{9}\nentropy = 1e999\n'
+	policy_bytes '[custom x]\ndescription = d\nregex = \\bzz[0-9]{9}\nentropy = 1e999\n'
 	cannot_scan ".leakstop.ini:4: entropy must be a number from 0 to 8, not '1e999'"
-	policy '; ok\n'
+	policy_bytes '; ok\n'
 	git config leakstop.maxFileSize 99999999999999999999
 	hook_cannot_scan "git config leakstop.maxFileSize: not a size: '99999999999999999999'"
 	git config leakstop.maxFileSize -1
@@ -190,11 +191,11 @@ allow_everything() {
 	mk_repo r
 	stage_secret
 	for g in '*' '**/*' '/**'; do
-		policy "[allow]\npath = $g\n"
+		policy_bytes "[allow]\npath = $g\n"
 		hook_cannot_scan ".leakstop.ini:2: path '$g' would allow every file"
 	done
 	for re in '.' '\\S' '[\\s\\S]' '\\w+'; do
-		policy "[allow]\nregex = $re\n"
+		policy_bytes "[allow]\nregex = $re\n"
 		hook_cannot_scan ".leakstop.ini:2: regex '"
 		expect_out "': it matches every secret"
 	done
@@ -205,7 +206,7 @@ allow_everything() {
 values_are_data() {
 	mk_repo r
 	mkdir '~' && echo "k=$(aws_key)" >'~/app.env'
-	policy '[allow]\npath = ~/\nstopword = $(touch pwned1)\nstopword = `touch pwned2`\n[custom x]\ndescription = $(touch pwned3)\nregex = \\bzz[0-9]{9}\\b\n'
+	policy_bytes '[allow]\npath = ~/\nstopword = $(touch pwned1)\nstopword = `touch pwned2`\n[custom x]\ndescription = $(touch pwned3)\nregex = \\bzz[0-9]{9}\\b\n'
 	echo "k=$(aws_key)" >'$(touch pwned4).env'
 	git add '~/app.env' '$(touch pwned4).env'
 	commit_blocked -m x
@@ -215,9 +216,9 @@ values_are_data() {
 	commit_blocked -m x
 	expect_out "not a size: '\$(touch pwned5)'"
 	git config --unset leakstop.maxFileSize
-	policy '[policy]\ninclude = ../../etc/leakstop.ini\n'
+	policy_bytes '[policy]\ninclude = ../../etc/leakstop.ini\n'
 	cannot_scan ".leakstop.ini:2: unknown key 'include' in [policy]"
-	policy '[policy]\ncommand = touch pwned6\n'
+	policy_bytes '[policy]\ncommand = touch pwned6\n'
 	hook_cannot_scan ".leakstop.ini:2: unknown key 'command' in [policy]"
 	found=$(find .. "$HOME" "$TMPDIR" -name 'pwned*' 2>/dev/null)
 	[ -z "$found" ] || die "a value ran as a command: $found"
@@ -244,13 +245,13 @@ policy_file_shapes() {
 	hook_cannot_scan ".leakstop.ini:1: "
 	expect_no_out "let through"
 	git rm -q --cached .leakstop.ini && rm .leakstop.ini
-	policy '\0357\0273\0277[policy]\r\nfail_closed = true\r\n'
+	policy_bytes '\0357\0273\0277[policy]\r\nfail_closed = true\r\n'
 	"$LEAKSTOP" hook pre-commit 2>../$OUT
 	[ $? -eq 1 ] || die "a policy with a BOM and CRLF was not read"
 	expect_out "app.env:1:3  aws-access-key-id"
-	policy '[policy]\nfail_closed = true\0\n'
+	policy_bytes '[policy]\nfail_closed = true\0\n'
 	hook_cannot_scan ".leakstop.ini:2: line contains a NUL byte"
-	policy '[policy]\r\nfail_closed = true\r\n[allow]\r\npath = app.env\r\n'
+	policy_bytes '[policy]\r\nfail_closed = true\r\n[allow]\r\npath = app.env\r\n'
 	rm .leakstop.ini && mkfifo .leakstop.ini
 	timeout 20 git commit -q -m x >../$OUT 2>&1 ||
 		{ cat ../$OUT >&2; die "the allowed commit failed or hung on the FIFO"; }
@@ -286,7 +287,7 @@ no_signatures() {
 # lead, so this case states the matrix's expectation and does not run.
 repo_policy_cannot_disable_rules() {
 	mk_repo r
-	policy '[rule aws-access-key-id]\nenabled = false\n'
+	policy_bytes '[rule aws-access-key-id]\nenabled = false\n'
 	stage_secret
 	commit_blocked -m x
 	expect_out "aws-access-key-id"
