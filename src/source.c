@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <stdlib.h>
@@ -361,12 +362,9 @@ too_large(struct scan_stats *st, const char *path, size_t size,
  * into out (*found 0 when it is not there: a documented fail-open, noted).
  */
 static int
-lfs_object(const struct delta_ctx *c, const char *path,
-	   const git_blob *pointer, struct buf *out, int *found,
-	   struct ls_err *err)
+lfs_object(const struct delta_ctx *c, const char *path, const char *p,
+	   size_t n, struct buf *out, int *found, struct ls_err *err)
 {
-	const char *p = git_blob_rawcontent(pointer);
-	size_t n = (size_t)git_blob_rawsize(pointer);
 	const char *key = "\noid sha256:";
 	const char *oid = NULL;
 	struct buf file = BUF_INIT;
@@ -397,10 +395,14 @@ out:
 	return ret;
 }
 
-/* One changed file: decide, load the blobs, hand them on. */
+/*
+ * One changed file: decide, load the blobs, hand them on. pre, when not
+ * NULL, is the new content already read (a new file, by the prefetch
+ * thread).
+ */
 static int
 source_change(const struct delta_ctx *c, const struct change *ch,
-	      struct ls_err *err)
+	      const struct buf *pre, struct ls_err *err)
 {
 	git_repository *repo = c->repo;
 	struct scan_stats *st = c->st;
@@ -410,10 +412,16 @@ source_change(const struct delta_ctx *c, const struct change *ch,
 	const char *path = ch->path;
 	struct buf lfs = BUF_INIT;
 	enum file_kind kind;
+	const char *data;
 	size_t size;
 	git_object_t type;
 	int ret = 0;
 
+	if (pre) {
+		data = pre->ptr ? pre->ptr : "";
+		size = pre->len;
+		goto loaded;
+	}
 	/* Look at the size before loading a blob that may be 1 GB. */
 	if (git_odb_read_header(&size, &type, c->odb, &ch->new_id) < 0) {
 		ret = missing(err, path, &ch->new_id);
@@ -427,11 +435,13 @@ source_change(const struct delta_ctx *c, const struct change *ch,
 		ret = missing(err, path, &ch->new_id);
 		goto out;
 	}
-	kind = lines_classify(git_blob_rawcontent(new_blob),
-			      (size_t)git_blob_rawsize(new_blob));
+	data = git_blob_rawcontent(new_blob);
+	size = (size_t)git_blob_rawsize(new_blob);
+loaded:
+	kind = lines_classify(data, size);
 	if (kind == LS_FILE_LFS) {
 		int found = 0;
-		ret = lfs_object(c, path, new_blob, &lfs, &found, err);
+		ret = lfs_object(c, path, data, size, &lfs, &found, err);
 		if (ret < 0)
 			goto out;
 		if (!found) {
@@ -490,6 +500,10 @@ scan:;
 				 new_blob, c->commit, kind, lfs.ptr, lfs.len };
 	if (lfs.ptr && lfs.len == 0)
 		f.data = "";
+	if (pre && lfs.ptr == NULL) {
+		f.data = data;	/* a new file: scanned whole all the same */
+		f.len = size;
+	}
 	ret = c->cb(&f, c->payload, err);
 out:
 	for (size_t i = 0; i < nr_old; i++)
@@ -680,16 +694,182 @@ cmp_change(const void *a, const void *b)
 }
 
 /* Pair renames, then hand on each change in path order. */
+/*
+ * New files of a large change are read ahead by a second thread with its
+ * own repository handle (inflating them is most of the work), at most
+ * PREFETCH_AHEAD files and PREFETCH_BYTES ahead of the scan.
+ */
+#define PREFETCH_MIN 64
+#define PREFETCH_THREADS 2
+#define PREFETCH_AHEAD 256
+#define PREFETCH_BYTES (64u << 20)
+
+struct prefetch_slot {
+	struct buf data;
+	int state;		/* 0 not yet, 1 read, 2 left to the scan */
+};
+
+struct prefetch {
+	const char *gitdir;
+	const struct change **list;	/* the new files, in scan order */
+	struct prefetch_slot *slots;
+	size_t nr, consumed, bytes, max_size;
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+struct prefetch_thread {
+	struct prefetch *pf;
+	size_t first, step;	/* this thread reads first, first + step... */
+	pthread_t thread;
+};
+
+static void *
+prefetch_run(void *arg)
+{
+	struct prefetch_thread *t = arg;
+	struct prefetch *pf = t->pf;
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	int ok = git_repository_open(&repo, pf->gitdir) == 0 &&
+		git_repository_odb(&odb, repo) == 0;
+
+	for (size_t i = t->first; i < pf->nr; i += t->step) {
+		git_odb_object *obj = NULL;
+		git_object_t type;
+		size_t size;
+		int state = 2;	/* anything odd is left to the scan */
+
+		pthread_mutex_lock(&pf->mu);
+		while (!pf->stop && (i >= pf->consumed + PREFETCH_AHEAD ||
+				     pf->bytes > PREFETCH_BYTES))
+			pthread_cond_wait(&pf->cv, &pf->mu);
+		int stop = pf->stop;
+		pthread_mutex_unlock(&pf->mu);
+		if (stop)
+			break;
+		if (ok && git_odb_read_header(&size, &type, odb,
+					      &pf->list[i]->new_id) == 0 &&
+		    type == GIT_OBJECT_BLOB && size <= pf->max_size &&
+		    git_odb_read(&obj, odb, &pf->list[i]->new_id) == 0) {
+			buf_add(&pf->slots[i].data, git_odb_object_data(obj),
+				git_odb_object_size(obj));
+			git_odb_object_free(obj);
+			state = 1;
+		}
+		pthread_mutex_lock(&pf->mu);
+		pf->slots[i].state = state;
+		pf->bytes += pf->slots[i].data.len;
+		pthread_cond_broadcast(&pf->cv);
+		pthread_mutex_unlock(&pf->mu);
+	}
+	git_odb_free(odb);
+	git_repository_free(repo);
+	return NULL;
+}
+
+/* Wait for file i; NULL when the scan must read it itself. */
+static const struct buf *
+prefetch_take(struct prefetch *pf, size_t i)
+{
+	int state;
+
+	pthread_mutex_lock(&pf->mu);
+	while (pf->slots[i].state == 0)
+		pthread_cond_wait(&pf->cv, &pf->mu);
+	state = pf->slots[i].state;
+	pthread_mutex_unlock(&pf->mu);
+	return state == 1 ? &pf->slots[i].data : NULL;
+}
+
+/* Done with file i: wipe it and let the thread read further. */
+static void
+prefetch_done(struct prefetch *pf, size_t i)
+{
+	pthread_mutex_lock(&pf->mu);
+	pf->bytes -= pf->slots[i].data.len;
+	buf_release(&pf->slots[i].data);
+	pf->consumed = i + 1;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
+}
+
+static void
+prefetch_stop(struct prefetch *pf, struct prefetch_thread *th, size_t nr)
+{
+	if (nr == 0)
+		return;
+	pthread_mutex_lock(&pf->mu);
+	pf->stop = 1;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
+	for (size_t t = 0; t < nr; t++)
+		pthread_join(th[t].thread, NULL);
+}
+
 static int
 changes_run(struct changes *ch, const struct delta_ctx *c, struct ls_err *err)
 {
 	int ret = ch->renames ? pair_renames(ch, c->max_size, err) : 0;
+	struct prefetch pf;
+	struct prefetch_thread th[PREFETCH_THREADS];
+	size_t threaded = 0, k = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (ch->nr > 1)
 		qsort(ch->v, ch->nr, sizeof(*ch->v), cmp_change);
-	for (size_t i = 0; ret == 0 && i < ch->nr; i++)
-		if (!ch->v[i].pure_rename)
-			ret = source_change(c, &ch->v[i], err);
+	memset(&pf, 0, sizeof(pf));
+	for (size_t i = 0; i < ch->nr; i++)
+		pf.nr += !ch->v[i].pure_rename &&
+			git_oid_is_zero(&ch->v[i].old_id) &&
+			c->nr_other == 0;
+	if (ret == 0 && pf.nr >= PREFETCH_MIN) {
+		pf.gitdir = git_repository_path(c->repo);
+		pf.max_size = c->max_size;
+		pf.list = xcalloc(pf.nr, sizeof(*pf.list));
+		pf.slots = xcalloc(pf.nr, sizeof(*pf.slots));
+		for (size_t i = 0, j = 0; i < ch->nr; i++)
+			if (!ch->v[i].pure_rename &&
+			    git_oid_is_zero(&ch->v[i].old_id))
+				pf.list[j++] = &ch->v[i];
+		pthread_mutex_init(&pf.mu, NULL);
+		pthread_cond_init(&pf.cv, NULL);
+		/* one reader per core: loose objects share no lock */
+		size_t want = cpus > 1 ? PREFETCH_THREADS : 1;
+		for (size_t t = 0; t < want; t++) {
+			th[t] = (struct prefetch_thread){ &pf, t, want, 0 };
+			if (pthread_create(&th[t].thread, NULL, prefetch_run,
+					   &th[t]) != 0)
+				break;
+			threaded++;
+		}
+		if (threaded < want) {
+			/* a reader missing: read everything in the scan */
+			prefetch_stop(&pf, th, threaded);
+			threaded = 0;
+		}
+	}
+	for (size_t i = 0; ret == 0 && i < ch->nr; i++) {
+		const struct change *x = &ch->v[i];
+		if (x->pure_rename)
+			continue;
+		if (threaded && k < pf.nr && pf.list[k] == x) {
+			ret = source_change(c, x, prefetch_take(&pf, k), err);
+			prefetch_done(&pf, k++);
+		} else {
+			ret = source_change(c, x, NULL, err);
+		}
+	}
+	prefetch_stop(&pf, th, threaded);
+	if (pf.slots) {
+		for (size_t i = 0; i < pf.nr; i++)
+			buf_release(&pf.slots[i].data);
+		pthread_mutex_destroy(&pf.mu);
+		pthread_cond_destroy(&pf.cv);
+	}
+	free(pf.slots);
+	free(pf.list);
 	return ret;
 }
 
@@ -1153,7 +1333,7 @@ history_commit(const git_commit *commit, void *payload, struct ls_err *err)
 			continue;	/* the first pass found it clean */
 		/* First sight of this blob: all of it is new. */
 		memset(&x->old_id, 0, sizeof(x->old_id));
-		ret = source_change(&c, x, err);
+		ret = source_change(&c, x, NULL, err);
 	}
 	changes_release(&ch);
 	return ret;
@@ -1613,7 +1793,7 @@ tree_entry_cb(const char *root, const git_tree_entry *te, void *payload)
 	ch.new_mode = git_tree_entry_filemode(te);
 	if (!strcmp(ch.path, LS_POLICY_FILE))
 		t->c.st->policy_changed = 1;
-	t->ret = source_change(&t->c, &ch, t->err);
+	t->ret = source_change(&t->c, &ch, NULL, t->err);
 	buf_release(&path);
 	return t->ret < 0 ? -1 : 0;
 }

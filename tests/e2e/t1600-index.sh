@@ -128,6 +128,28 @@ unmerged_entries_fail_closed() {
 	expect_out "'f.txt' is unmerged in the index"
 }
 
+# Over 64 new files are read ahead by reader threads (source.c prefetch):
+# every one is still scanned, in path order, whatever its kind.
+many_new_files() {
+	mk_repo r
+	mk_tree
+	mkdir -p v
+	for i in $(seq 100 299); do echo "line $i" >v/f$i.txt; done
+	printf 'bin\000ary k=%s\n' "$(aws_key)" >v/f150.bin
+	printf 'token=%s\n' "$(gh_token)" >v/f299.txt
+	git add v
+	commit_blocked -m many
+	expect_out "leakstop: 2 secrets in staged changes"
+	expect_out "v/f150.bin:1:11  aws-access-key-id"
+	expect_out "v/f299.txt:1:7  github-personal-access-token"
+	[ "$(grep -n 'f150.bin' ../$OUT | cut -d: -f1)" -lt \
+	  "$(grep -n 'f299.txt' ../$OUT | cut -d: -f1)" ] || die "not in path order"
+	git rm -q --cached v/f150.bin v/f299.txt
+	commit_passes -m clean
+	assert_no_leak "$(aws_key)"
+	assert_no_leak "$(gh_token)"
+}
+
 test_case "a change deep among unchanged directories blocks" \
 	deep_change_among_unchanged_dirs
 test_case "a new directory beside unchanged ones blocks" \
@@ -142,3 +164,5 @@ test_case "an index with a bad checksum fails closed, untouched" \
 test_case "a truncated index fails closed" truncated_index_fails_closed
 test_case "unmerged index entries fail closed naming the path" \
 	unmerged_entries_fail_closed
+test_case "200 new files (read ahead by threads) are all scanned" \
+	many_new_files
