@@ -9,29 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/*
- * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init()
- * parses the whole system CA bundle for HTTPS (3 ms or more, the largest
- * part of start-up). leakstop never opens a connection, so this stands
- * in for mbedTLS's loader and the bundle is never read; any TLS
- * connection would fail its certificate check. Linked statically
- * (LS_STATIC), libgit2's call is redirected here by ld --wrap; linked
- * dynamically, an executable's symbol comes first in lookup.
- */
-#ifdef LS_STATIC
-#define CA_LOADER __wrap_mbedtls_x509_crt_parse_file
-#else
-#define CA_LOADER mbedtls_x509_crt_parse_file
-#endif
-int CA_LOADER(void *chain, const char *path);
-
-int
-CA_LOADER(void *chain, const char *path)
-{
-	(void)chain;
-	(void)path;
-	return 0;
-}
+#include <git2/sys/repository.h>
 
 void
 repo_global_init(void)

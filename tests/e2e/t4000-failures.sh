@@ -291,8 +291,8 @@ broken_library() {
 		awk '{ print $1 }' | sed 's|.*/||')
 	n=0
 	for lib in $(ldd "$LEAKSTOP" | awk '{ print $1 }' | sed 's|.*/||'); do
-		case $lib in linux-vdso* | ld-linux* | libc.so* | libm.so* | \
-			libgcc_s* | libpthread* | libdl* | librt* | libasan* | \
+		case $lib in linux-vdso* | ld-linux* | libc.so* | \
+			libpthread* | libdl* | librt* | libasan* | \
 			libubsan* | libstdc++*) continue ;;
 		esac
 		printf '%s\n' "$keep" | grep -qxF "$lib" && continue
