@@ -115,16 +115,25 @@ add_line(struct added *a, const char *p, size_t n, size_t lineno)
 	buf_addch(&a->own, '\n');
 }
 
-/* What new adds over old (old NULL: a new file, scanned whole). */
+/*
+ * The diff of old and new (old NULL: a new file, scanned whole): of the
+ * blobs when both are given, else of the buffers.
+ *
+ * Blobs are diffed without a path: with a path, libgit2 looks up the
+ * file's diff driver in .gitattributes, which loads the repository's
+ * whole index (150 ms on 60,000 files) and probes the work tree, all
+ * for nothing leakstop uses. Buffers are hashed first (SHA-1 with
+ * collision detection, a fifth of a small commit's hook), blobs not.
+ */
 static int
-added_buffers(struct added *a, const char *old, size_t old_len,
-	      const char *new, size_t new_len, const char *path,
-	      struct ls_err *err)
+added_diff(struct added *a, const git_blob *old_blob, const char *old,
+	   size_t old_len, const git_blob *new_blob, const char *new,
+	   size_t new_len, const char *path, struct ls_err *err)
 {
 	git_diff_options opts;
 	git_patch *patch = NULL;
 	size_t nr_hunks;
-	int ret = 0;
+	int ret = 0, e;
 
 	if (old == NULL) {
 		lines_whole(a, new, new_len);
@@ -136,17 +145,16 @@ added_buffers(struct added *a, const char *old, size_t old_len,
 	opts.interhunk_lines = 0;
 	/* Content decides, not .gitattributes: "-diff" must not hide text. */
 	opts.flags = GIT_DIFF_FORCE_TEXT;
-	/*
-	 * Buffers, not blobs: for blobs libgit2 looks up the file's diff
-	 * driver in .gitattributes, which loads the repository's whole
-	 * index (150 ms on 60,000 files) and probes the worktree, all for
-	 * nothing leakstop uses.
-	 */
-	if (git_patch_from_buffers(&patch, old, old_len, path, new, new_len,
-				   path, &opts) < 0) {
-		const git_error *e = git_error_last();
+	if (old_blob && new_blob)
+		e = git_patch_from_blobs(&patch, old_blob, NULL, new_blob,
+					 NULL, &opts);
+	else
+		e = git_patch_from_buffers(&patch, old, old_len, NULL, new,
+					   new_len, NULL, &opts);
+	if (e < 0) {
+		const git_error *ge = git_error_last();
 		ret = ls_err_set(err, LS_EGIT, "cannot diff '%s': %s", path,
-				 e ? e->message : "unknown error");
+				 ge ? ge->message : "unknown error");
 		goto out;
 	}
 	a->full = new;
@@ -184,14 +192,31 @@ out:
 	return ret;
 }
 
+static int
+added_buffers(struct added *a, const char *old, size_t old_len,
+	      const char *new, size_t new_len, const char *path,
+	      struct ls_err *err)
+{
+	return added_diff(a, NULL, old, old_len, NULL, new, new_len, path,
+			  err);
+}
+
+static int
+added_blobs(struct added *a, const git_blob *old_blob,
+	    const git_blob *new_blob, const char *path, struct ls_err *err)
+{
+	return added_diff(a, old_blob,
+			  old_blob ? git_blob_rawcontent(old_blob) : NULL,
+			  old_blob ? (size_t)git_blob_rawsize(old_blob) : 0,
+			  new_blob, git_blob_rawcontent(new_blob),
+			  (size_t)git_blob_rawsize(new_blob), path, err);
+}
+
 int
 lines_added(struct added *a, const git_blob *old_blob,
 	    const git_blob *new_blob, const char *path, struct ls_err *err)
 {
-	return added_buffers(a, old_blob ? git_blob_rawcontent(old_blob) : NULL,
-			     old_blob ? (size_t)git_blob_rawsize(old_blob) : 0,
-			     git_blob_rawcontent(new_blob),
-			     (size_t)git_blob_rawsize(new_blob), path, err);
+	return added_blobs(a, old_blob, new_blob, path, err);
 }
 
 /* Keep in a only the lines that b has too (both in line order). */
@@ -253,19 +278,19 @@ lines_added_multi(struct added *a, const git_blob *const *olds, size_t nr_old,
 		  const git_blob *new_blob, const char *path,
 		  struct ls_err *err)
 {
-	const char *bufs[16];
-	size_t lens[16];
+	int ret;
 
 	if (nr_old > 16)
 		nr_old = 16;
-	for (size_t i = 0; i < nr_old; i++) {
-		bufs[i] = git_blob_rawcontent(olds[i]);
-		lens[i] = (size_t)git_blob_rawsize(olds[i]);
+	ret = added_blobs(a, nr_old ? olds[0] : NULL, new_blob, path, err);
+	for (size_t i = 1; ret == 0 && i < nr_old; i++) {
+		struct added b;
+		ret = added_blobs(&b, olds[i], new_blob, path, err);
+		if (ret == 0)
+			intersect(a, &b);
+		lines_release(&b);
 	}
-	return lines_added_buffers(a, bufs, lens, nr_old,
-				   git_blob_rawcontent(new_blob),
-				   (size_t)git_blob_rawsize(new_blob), path,
-				   err);
+	return ret;
 }
 
 void

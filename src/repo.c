@@ -108,6 +108,25 @@ out:
 	buf_release(&path);
 }
 
+/*
+ * leakstop reads the index itself (indexfile.c), never through libgit2.
+ * libgit2 still loads the whole index when a diff looks up a file's
+ * attributes (24 M instructions on 4,000 files, 150 ms on 60,000), so
+ * the repository gets an empty one in memory: nothing staged is read
+ * there, and attributes only steer the diff driver, which
+ * GIT_DIFF_FORCE_TEXT overrides. Without it, diffs are only slower.
+ */
+static void
+detach_index(git_repository *git)
+{
+	git_index *idx;
+
+	if (git_index_new(&idx) == 0) {
+		git_repository_set_index(git, idx);
+		git_index_free(idx);
+	}
+}
+
 int
 repo_open(struct repo **out, struct ls_err *err)
 {
@@ -133,6 +152,7 @@ repo_open(struct repo **out, struct ls_err *err)
 		owner_hint(gitdir, err);
 		goto out;
 	}
+	detach_index(r->git);
 	buf_addstr(&dir, git_repository_commondir(r->git));
 	if (dir.len && dir.ptr[dir.len - 1] != '/')
 		buf_addch(&dir, '/');
