@@ -58,9 +58,9 @@ struct indexfile {
 
 /*
  * Read the index at path. A missing file is an empty index, as git
- * treats it. Errors: LS_EIO (cannot read), LS_EPARSE (damaged: bad
- * header, checksum or entry, naming the file), LS_EGIT (an extension
- * leakstop cannot read).
+ * treats it. The SHA-1 trailer is not checked, as git does not check
+ * it. Errors: LS_EIO (cannot read), LS_EPARSE (damaged: bad header or
+ * entry, naming the file), LS_EGIT (an extension leakstop cannot read).
  */
 int indexfile_read(struct indexfile **out, const char *path,
 		   struct ls_err *err);
