@@ -418,18 +418,24 @@ void
 ls_trace(const char *what)
 {
 	static int on = -1;
-	static struct timespec last;
+	static struct timespec start;
+	static __thread struct timespec last;	/* of this thread */
 	struct timespec now;
 
 	if (on < 0) {
 		on = getenv("LEAKSTOP_TRACE") != NULL;
-		clock_gettime(CLOCK_MONOTONIC, &last);
+		clock_gettime(CLOCK_MONOTONIC, &start);
 	}
 	if (!on)
 		return;
+	if (last.tv_sec == 0 && last.tv_nsec == 0)
+		last = start;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	fprintf(stderr, "leakstop: trace: %-24s %8.3f ms\n", what,
-		(double)(now.tv_sec - last.tv_sec) * 1e3 +
-		(double)(now.tv_nsec - last.tv_nsec) / 1e6);
+	/* time since this thread's last mark, and since the start */
+	fprintf(stderr, "leakstop: trace: %-24s %8.3f ms  at %8.3f ms\n",
+		what, (double)(now.tv_sec - last.tv_sec) * 1e3 +
+		(double)(now.tv_nsec - last.tv_nsec) / 1e6,
+		(double)(now.tv_sec - start.tv_sec) * 1e3 +
+		(double)(now.tv_nsec - start.tv_nsec) / 1e6);
 	last = now;
 }
