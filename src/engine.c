@@ -27,10 +27,10 @@ engine_db_path(struct buf *out)
 	buf_printf(out, "%s/../lib/leakstop/rules.db", dirname(exe));
 }
 
+/* The scanner and confirmer over e->db; the key is loaded apart. */
 static int
-engine_start(struct engine *e, const char *key_dir, struct ls_err *err)
+engine_start(struct engine *e, struct ls_err *err)
 {
-	struct ls_err kerr = { 0, "" };
 	int ret;
 
 	/* After the database: it does not match this rule itself. */
@@ -40,17 +40,28 @@ engine_start(struct engine *e, const char *key_dir, struct ls_err *err)
 	ret = scanner_new(&e->scanner, e->db, err);
 	if (ret == 0)
 		ret = confirmer_new(&e->confirmer, &e->rules, e->db, err);
-	if (ret == 0 && finding_key_load(e->key, key_dir, &kerr) < 0) {
+	return ret;
+}
+
+void
+engine_load_key(struct engine *e, const char *key_dir)
+{
+	struct ls_err kerr = { 0, "" };
+
+	if (finding_key_load(e->key, key_dir, &kerr) < 0) {
 		/* Fingerprints then differ per run; the scan still counts. */
 		ls_note("%s; fingerprints of this run are not stable",
 			kerr.msg);
 	}
-	return ret;
 }
 
-int
-engine_open(struct engine **out, const char *db_path, const char *cache_dir,
-	    const char *key_dir, int examples, struct ls_err *err)
+/*
+ * The built-in rules, then the database: the installed one, or with
+ * fallback (cache_dir set or not) one from the cache or compiled.
+ */
+static int
+engine_new(struct engine **out, const char *db_path, int fallback,
+	   const char *cache_dir, int examples, struct ls_err *err)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	int ret;
@@ -62,12 +73,14 @@ engine_open(struct engine **out, const char *db_path, const char *cache_dir,
 	if (ret == 0)
 		ret = rules_finish(&e->rules, err);
 	ls_trace("rules parsed");
-	if (ret == 0)
+	if (ret == 0 && fallback)
 		ret = db_open(&e->db, db_path, cache_dir, &e->rules,
 			      &e->rebuilt, err);
+	else if (ret == 0)
+		ret = db_load(&e->db, db_path, &e->rules, err);
 	ls_trace("database loaded");
 	if (ret == 0)
-		ret = engine_start(e, key_dir, err);
+		ret = engine_start(e, err);
 	ls_trace("engine started");
 	if (ret < 0) {
 		engine_free(e);
@@ -75,6 +88,24 @@ engine_open(struct engine **out, const char *db_path, const char *cache_dir,
 	}
 	*out = e;
 	return 0;
+}
+
+int
+engine_open(struct engine **out, const char *db_path, const char *cache_dir,
+	    const char *key_dir, int examples, struct ls_err *err)
+{
+	int ret = engine_new(out, db_path, 1, cache_dir, examples, err);
+
+	if (ret == 0)
+		engine_load_key(*out, key_dir);
+	return ret;
+}
+
+int
+engine_open_installed(struct engine **out, const char *db_path,
+		      struct ls_err *err)
+{
+	return engine_new(out, db_path, 0, NULL, 0, err);
 }
 
 int
@@ -91,7 +122,7 @@ engine_compile(struct engine **out, struct ls_err *err)
 	if (ret == 0)
 		ret = db_compile(&e->db, &e->rules, err);
 	if (ret == 0)
-		ret = engine_start(e, NULL, err);
+		ret = engine_start(e, err);
 	if (ret < 0) {
 		engine_free(e);
 		return ret;

@@ -50,6 +50,18 @@ int engine_open(struct engine **out, const char *db_path,
 		const char *cache_dir, const char *key_dir, int examples,
 		struct ls_err *err);
 
+/*
+ * engine_open's first half, with no repository yet: the built-in rules
+ * and the installed database only. LS_EMISMATCH (or any error): call
+ * engine_open, which can use the repository's cache or compile. The
+ * fingerprint key is all-zero until engine_load_key.
+ */
+int engine_open_installed(struct engine **out, const char *db_path,
+			  struct ls_err *err);
+
+/* Load the fingerprint key from key_dir (NULL: all-zero), or note why not. */
+void engine_load_key(struct engine *e, const char *key_dir);
+
 /* Compile the built-in rules into a fresh engine (no file involved). */
 int engine_compile(struct engine **out, struct ls_err *err);
 

@@ -769,7 +769,7 @@ read_stdin(struct buf *out, struct ls_err *err)
 /* --- staged ------------------------------------------------------------ */
 
 struct engine_job {
-	struct run *run;
+	struct engine *engine;
 	struct ls_err err;
 	int ret;
 };
@@ -778,40 +778,53 @@ static void *
 engine_job_run(void *arg)
 {
 	struct engine_job *j = arg;
+	struct buf dbp = BUF_INIT;
 
-	j->ret = run_open_engine(j->run, &j->err);
+	engine_db_path(&dbp);
+	j->ret = engine_open_installed(&j->engine, dbp.ptr, &j->err);
+	buf_release(&dbp);
 	return NULL;
 }
 
 /*
- * The engine (rules and database, a few ms) loads on a second thread
- * while this one reads the index and compares it with HEAD; blobs are
- * read and scanned once both are done.
+ * The engine (rules and database, a few ms) loads on a second thread,
+ * started first, while this one starts libgit2, reads the index and
+ * compares it with HEAD; blobs are read and scanned once both are done.
+ * An installed database that does not fit is left to run_open_engine,
+ * which needs the repository for its cache.
  */
 static int
 scan_staged(struct run *run, struct ls_err *err)
 {
-	struct engine_job job = { run, { 0, "" }, 0 };
+	struct engine_job job = { NULL, { 0, "" }, 0 };
 	struct source_changes *ch = NULL;
 	struct ls_err gerr = { 0, "" };
 	pthread_t thread;
-	int threaded, ret, gret;
+	int threaded, ret, gret = 0;
 
-	ret = run_open_repo(run, 1, err);
-	if (ret < 0)
-		return ret;
 	threaded = pthread_create(&thread, NULL, engine_job_run, &job) == 0;
-	if (!threaded)
-		engine_job_run(&job);
-	gret = repo_load_staged(run->repo, &gerr);
-	ls_trace("index loaded");
-	if (gret == 0)
+	ret = run_open_repo(run, 1, err);
+	if (ret == 0) {
+		gret = repo_load_staged(run->repo, &gerr);
+		ls_trace("index loaded");
+	}
+	if (ret == 0 && gret == 0)
 		gret = source_staged_changes(run->repo, &run->stats, &ch, &gerr);
 	if (threaded)
 		pthread_join(thread, NULL);
+	else
+		engine_job_run(&job);
 	ls_trace("engine ready");
-	if (job.ret < 0)
-		ls_err_set(err, job.ret, "%s", job.err.msg);
+	if (ret < 0) {
+		engine_free(job.engine);
+		return ret;
+	}
+	if (job.ret == 0) {
+		run->engine = job.engine;
+		engine_load_key(run->engine, run->repo->leakstop_dir);
+	} else {
+		job.ret = run_open_engine(run, err);
+	}
 	/* the engine's and the policy's errors first, as before */
 	ret = run_open_policy(run, job.ret, err);
 	if (ret == 0 && gret < 0)
