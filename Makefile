@@ -30,9 +30,10 @@ LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 # milliseconds, and loading shared libraries (libstdc++, OpenSSL and
 # Kerberos; their relocations above all) was a third of its run time.
 # It is not position-independent, so the loader relocates nothing of it.
-# ASan builds stay dynamic. libgit2's TLS set-up is cut short through
-# --wrap, and its Kerberos calls have stand-ins (src/nonet.c): Debian has
-# no static Kerberos library, and leakstop opens no connection.
+# ASan builds stay dynamic. libgit2's TLS and SSH set-up is skipped
+# through --wrap, and its Kerberos calls have stand-ins (src/nonet.c):
+# Debian has no static Kerberos library, and leakstop opens no
+# connection.
 ifeq ($(SAN),1)
 STATIC ?= 0
 else
@@ -41,7 +42,9 @@ endif
 ifeq ($(STATIC),1)
 CFLAGS_ALL += -DLS_STATIC
 LDFLAGS_ALL += -no-pie
-LIBS = -Wl,--wrap=mbedtls_x509_crt_parse_file -Wl,-Bstatic \
+LIBS = -Wl,--wrap=mbedtls_x509_crt_parse_file \
+	-Wl,--wrap=git_mbedtls_stream_global_init -Wl,--wrap=libssh2_init \
+	-Wl,-Bstatic \
 	$(filter-out -lrt -lm -lgcc_s -lgcc -lc,$(shell pkg-config --static \
 		--libs $(PKGS))) -lcrypto -Wl,-Bdynamic -lrt -lpthread -lm
 endif

@@ -11,6 +11,39 @@
 #include <gssapi/gssapi.h>
 #include <string.h>
 
+#include <git2.h>
+#include <git2/sys/stream.h>
+
+#include "nonet.h"
+
+/* Every connection libgit2 would open, plain or TLS, is refused. */
+static int
+refuse_init(git_stream **out, const char *host, const char *port)
+{
+	(void)host;
+	(void)port;
+	*out = NULL;
+	git_error_set_str(GIT_ERROR_NET, "leakstop opens no connections");
+	return -1;
+}
+
+static int
+refuse_wrap(git_stream **out, git_stream *in, const char *host)
+{
+	(void)in;
+	return refuse_init(out, host, NULL);
+}
+
+void
+nonet_register(void)
+{
+	static git_stream_registration refuse = {
+		GIT_STREAM_VERSION, refuse_init, refuse_wrap
+	};
+
+	git_stream_register(GIT_STREAM_STANDARD | GIT_STREAM_TLS, &refuse);
+}
+
 /*
  * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init()
  * parses the whole system CA bundle for HTTPS. This stands in for
@@ -35,6 +68,30 @@ CA_LOADER(void *chain, const char *path)
 }
 
 #ifdef LS_STATIC
+/*
+ * The set-up libgit2 does at start for connections leakstop never
+ * opens, redirected here by ld --wrap: mbedTLS (a cipher list and a
+ * random generator seeded from entropy) and libssh2 (which starts
+ * OpenSSL; libssh2 would still start itself on first use). 2.4 M
+ * instructions and OpenSSL's pages, on every run. nonet_register's
+ * streams stand where mbedTLS's would.
+ */
+int __wrap_git_mbedtls_stream_global_init(void);
+int __wrap_libssh2_init(int flags);
+
+int
+__wrap_git_mbedtls_stream_global_init(void)
+{
+	return 0;
+}
+
+int
+__wrap_libssh2_init(int flags)
+{
+	(void)flags;
+	return 0;
+}
+
 /*
  * GSSAPI, for libgit2's "Negotiate" HTTP authentication. Debian ships
  * no static Kerberos library; these make it unnecessary. Every call

@@ -11,6 +11,8 @@
 
 #include <git2/sys/repository.h>
 
+#include "nonet.h"
+
 void
 repo_global_init(void)
 {
@@ -23,6 +25,7 @@ repo_global_init(void)
 	const char *ext[] = { "worktreeconfig", "partialclone" };
 
 	git_libgit2_init();
+	nonet_register();
 	git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, ext, 2);
 	/*
 	 * git does not hash every object it reads either; libgit2's check
