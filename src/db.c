@@ -13,10 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DB_MAGIC "LSDB\0\0\0\1"
+#define DB_MAGIC "LSDB\0\0\0\2"
 #define DB_MAGIC_LEN 8
 #define DB_VERSION_LEN 128
 #define DB_HEADER_LEN (DB_MAGIC_LEN + DB_VERSION_LEN + 8 + 4 + 4)
+#define DB_PAGE 4096
+#define DB_HEAD_HASHED 512
 
 static void
 put_u32(unsigned char *p, uint32_t v)
@@ -57,12 +59,31 @@ db_free(struct db *db)
 {
 	if (db == NULL)
 		return;
-	if (db->mapped)
-		munmap(db->hs, db->mapped);
+	hs_free_scratch(db->scratch);
+	if (db->map)
+		munmap(db->map, db->map_len);
 	else
 		hs_free_database(db->hs);
 	free(db->max_width);
 	free(db);
+}
+
+hs_scratch_t *
+db_take_scratch(struct db *db)
+{
+	hs_scratch_t *s = db->scratch;
+
+	db->scratch = NULL;
+	return s;
+}
+
+/* Where the image starts: past the header, the widths and 16 bytes. */
+static size_t
+image_offset(size_t nr)
+{
+	size_t n = DB_HEADER_LEN + 4 * nr + 16;
+
+	return (n + DB_PAGE - 1) / DB_PAGE * DB_PAGE;
 }
 
 int
@@ -135,13 +156,26 @@ out:
 int
 db_serialize(const struct db *db, struct buf *out, struct ls_err *err)
 {
-	unsigned char hdr[DB_HEADER_LEN] = { 0 };
+	unsigned char hdr[DB_HEADER_LEN] = { 0 }, tail[16];
 	char *bytes = NULL;
-	size_t len = 0;
+	void *image = NULL;
+	size_t len = 0, size = 0;
+	int ret = 0;
 
 	if (hs_serialize_database(db->hs, &bytes, &len) != HS_SUCCESS)
 		return ls_err_set(err, LS_EHS,
 				  "cannot serialize the signature database");
+	/*
+	 * The file holds the database as it lies in memory once loaded at
+	 * a page boundary, so loading maps it and copies nothing.
+	 */
+	if (hs_serialized_database_size(bytes, len, &size) != HS_SUCCESS ||
+	    posix_memalign(&image, DB_PAGE, size) != 0 ||
+	    hs_deserialize_database_at(bytes, len, image) != HS_SUCCESS) {
+		ret = ls_err_set(err, LS_EHS,
+				 "cannot lay out the signature database");
+		goto out;
+	}
 	memcpy(hdr, DB_MAGIC, DB_MAGIC_LEN);
 	snprintf((char *)hdr + DB_MAGIC_LEN, DB_VERSION_LEN, "%s",
 		 hs_version());
@@ -154,18 +188,35 @@ db_serialize(const struct db *db, struct buf *out, struct ls_err *err)
 		put_u32(w, db->max_width[i]);
 		buf_add(out, w, 4);
 	}
-	buf_add(out, bytes, len);
+	put_u64(tail, size);
+	put_u64(tail + 8, hash_fnv1a(HASH_FNV_INIT, image,
+				     size < DB_HEAD_HASHED ?
+				     size : DB_HEAD_HASHED));
+	buf_add(out, tail, sizeof(tail));
+	while (out->len % DB_PAGE)
+		buf_addch(out, '\0');
+	buf_add(out, image, size);
+out:
+	free(image);
 	free(bytes);
-	return 0;
+	return ret;
 }
 
+/*
+ * Check the database at p (len bytes, mapped at a page boundary) and
+ * use it in place: db->hs points into p. Hyperscan checks its own
+ * header (version, CPU) here, and the bytecode's CRC32C when allocating
+ * scratch space, which is done here too and kept for the first scanner.
+ */
 static int
 db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
 	 const struct rule_set *rules, struct ls_err *err)
 {
 	char version[DB_VERSION_LEN];
 	struct db *db = NULL;
-	size_t nr, off, size = 0;
+	size_t nr, off, size, hsize = 0;
+	const unsigned char *tail;
+	hs_database_t *hs;
 	hs_error_t e;
 	int ret = 0;
 
@@ -191,9 +242,31 @@ db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
 	if (nr != rules->nr)
 		return ls_err_set(err, LS_EPARSE, "'%s' holds %zu rules, "
 				  "expected %zu", path, nr, rules->nr);
-	off = DB_HEADER_LEN + 4 * nr;
+	off = image_offset(nr);
 	if (len <= off)
 		return ls_err_set(err, LS_EPARSE, "'%s' is truncated", path);
+	tail = p + DB_HEADER_LEN + 4 * nr;
+	size = get_u64(tail);
+	if (size != len - off)
+		return ls_err_set(err, LS_EPARSE, "'%s' is %s", path,
+				  size > len - off ? "truncated" :
+				  "damaged (bad length)");
+	hs = (hs_database_t *)(p + off);
+	e = hs_database_size(hs, &hsize);
+	if (e == HS_DB_VERSION_ERROR)
+		return ls_err_set(err, LS_EMISMATCH, "'%s' does not fit this "
+				  "Hyperscan version (Hyperscan error %d)",
+				  path, e);
+	/*
+	 * Hyperscan's header (where its bytecode starts, how long it is)
+	 * must be the one written: its CRC covers the bytecode only.
+	 */
+	if (e != HS_SUCCESS || hsize > size ||
+	    get_u64(tail + 8) != hash_fnv1a(HASH_FNV_INIT, hs,
+					    size < DB_HEAD_HASHED ?
+					    size : DB_HEAD_HASHED))
+		return ls_err_set(err, LS_EPARSE, "'%s' is damaged (bad "
+				  "Hyperscan header)", path);
 
 	db = xcalloc(1, sizeof(*db));
 	db->nr_rules = nr;
@@ -201,29 +274,8 @@ db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
 	db->max_width = xcalloc(nr, sizeof(*db->max_width));
 	for (size_t i = 0; i < nr; i++)
 		db->max_width[i] = get_u32(p + DB_HEADER_LEN + 4 * i);
-	/*
-	 * Hyperscan checks the bytecode's CRC32C, version and platform. The
-	 * database goes into memory mapped with MAP_POPULATE: 2 MB touched
-	 * page by page costs hundreds of page faults, the hook's largest
-	 * start-up cost on a virtual machine.
-	 */
-	e = hs_serialized_database_size((const char *)p + off, len - off,
-					&size);
-	if (e == HS_SUCCESS) {
-		void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-				 -1, 0);
-		if (mem == MAP_FAILED) {
-			ret = ls_err_set(err, LS_EIO, "cannot map memory for "
-					 "'%s': %s", path, strerror(errno));
-			goto out;
-		}
-		db->hs = mem;
-		db->mapped = size;
-		e = hs_deserialize_database_at((const char *)p + off,
-					       len - off, db->hs);
-	}
-	ls_trace("db deserialized");
+	e = hs_alloc_scratch(hs, &db->scratch);
+	ls_trace("db checked");
 	if (e == HS_DB_VERSION_ERROR || e == HS_DB_PLATFORM_ERROR)
 		ret = ls_err_set(err, LS_EMISMATCH, "'%s' does not fit this "
 				 "%s (Hyperscan error %d)", path,
@@ -235,13 +287,13 @@ db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
 	else if (e != HS_SUCCESS)
 		ret = ls_err_set(err, LS_EPARSE, "'%s' is damaged (Hyperscan "
 				 "error %d)", path, e);
-	if (ret < 0)
-		goto out;
+	if (ret < 0) {
+		db_free(db);
+		return ret;
+	}
+	db->hs = hs;
 	*out = db;
-	db = NULL;
-out:
-	db_free(db);
-	return ret;
+	return 0;
 }
 
 static int
@@ -253,7 +305,6 @@ load(struct db **out, const char *path, const struct rule_set *rules,
 	int fd, ret;
 
 	*out = NULL;
-	/* Mapped, not read: no copy, and the pages come in batches. */
 	ret = open_regular(path, &fd, &st, err);
 	if (ret < 0)
 		return ret;
@@ -271,6 +322,11 @@ load(struct db **out, const char *path, const struct rule_set *rules,
 			       err);
 		goto out;
 	}
+	/*
+	 * Mapped, never copied: the database is used where it lies in the
+	 * page cache. Copying 2 MB into fresh memory touched twice the
+	 * pages, each first touch costly on a virtual machine.
+	 */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ,
 		   MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (map == MAP_FAILED) {
@@ -278,8 +334,13 @@ load(struct db **out, const char *path, const struct rule_set *rules,
 				 strerror(errno));
 		goto out;
 	}
-	ls_trace("db read");
+	ls_trace("db mapped");
 	ret = db_parse(out, path, map, (size_t)st.st_size, rules, err);
+	if (ret == 0) {
+		(*out)->map = map;
+		(*out)->map_len = (size_t)st.st_size;
+		map = MAP_FAILED;
+	}
 out:
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);

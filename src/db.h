@@ -2,12 +2,17 @@
  * db.h - the compiled signature database: compile, serialize, load
  *
  * File layout (little-endian):
- *   8 bytes   magic "LSDB" "\0\0\0" and format version
+ *   8 bytes   magic "LSDB" "\0\0\0" and format version (2)
  *   128 bytes hs_version() of the compiler, NUL-padded
  *   8 bytes   hash of the rule text it was compiled from
  *   4 bytes   number of rules n, then 4 reserved bytes
  *   4*n bytes max match width of each rule (UINT32_MAX: unbounded)
- *   the rest  hs_serialize_database() output
+ *   8 bytes   size of the image below
+ *   8 bytes   FNV-1a hash of the image's first 512 bytes (Hyperscan's
+ *             header, which its own CRC does not cover)
+ *   zeros     up to the next multiple of 4096
+ *   the rest  the image: the database as hs_deserialize_database_at()
+ *             lays it out at a page boundary, used where it is mapped
  */
 #ifndef LS_DB_H
 #define LS_DB_H
@@ -21,8 +26,10 @@
 #include "util.h"
 
 struct db {
-	hs_database_t *hs;
-	size_t mapped;		/* hs is an mmap of this size, not malloc */
+	hs_database_t *hs;	/* in map when loaded, else Hyperscan's */
+	void *map;		/* the mapped file, or NULL */
+	size_t map_len;
+	hs_scratch_t *scratch;	/* allocated while loading, for a scanner */
 	uint32_t *max_width;	/* per rule, indexed like the rule set */
 	size_t nr_rules;
 	uint64_t rules_hash;
@@ -65,6 +72,12 @@ int db_load_cache(struct db **out, const char *path,
  */
 int db_open(struct db **out, const char *installed, const char *cache_dir,
 	    const struct rule_set *rules, int *rebuilt, struct ls_err *err);
+
+/*
+ * The scratch space allocated (and the bytecode's CRC checked) while
+ * loading, now the caller's to free; NULL when there is none left.
+ */
+hs_scratch_t *db_take_scratch(struct db *db);
 
 void db_free(struct db *db);
 

@@ -12,15 +12,17 @@ struct scanner {
 };
 
 int
-scanner_new(struct scanner **out, const struct db *db, struct ls_err *err)
+scanner_new(struct scanner **out, struct db *db, struct ls_err *err)
 {
 	struct scanner *s = xcalloc(1, sizeof(*s));
-	hs_error_t e;
+	hs_error_t e = HS_SUCCESS;
 
 	*out = NULL;
 	s->db = db;
 	/* Scratch is not cheap: once per process, never per file. */
-	e = hs_alloc_scratch(db->hs, &s->scratch);
+	s->scratch = db_take_scratch(db);
+	if (s->scratch == NULL)
+		e = hs_alloc_scratch(db->hs, &s->scratch);
 	if (e != HS_SUCCESS) {
 		free(s);
 		return ls_err_set(err, e == HS_DB_PLATFORM_ERROR ?

@@ -23,7 +23,7 @@ struct raw_matches {
 struct scanner;
 
 /* Allocate scratch space for db once; db is borrowed and must outlive s. */
-int scanner_new(struct scanner **out, const struct db *db,
+int scanner_new(struct scanner **out, struct db *db,
 		struct ls_err *err);
 void scanner_free(struct scanner *s);
 
