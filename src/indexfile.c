@@ -201,8 +201,7 @@ parse_entries(struct indexfile *ix, const char *path, unsigned version,
 			ret = damaged(err, path, "truncated entry");
 			goto out;
 		}
-		e->mode = be32(p + 24);
-		git_oid_fromraw(&e->id, p + 40);
+		e->raw = p;
 		flags = be16(p + 60);
 		if (flags & FLAG_EXTENDED) {
 			if (version < 3 || (size_t)(end - p) < fixed + 2) {
@@ -212,7 +211,8 @@ parse_entries(struct indexfile *ix, const char *path, unsigned version,
 			xflags = be16(p + fixed);
 			fixed += 2;
 		}
-		e->stage = (flags & FLAG_STAGE_MASK) >> FLAG_STAGE_SHIFT;
+		e->stage = (uint8_t)((flags & FLAG_STAGE_MASK) >>
+				     FLAG_STAGE_SHIFT);
 		e->intent_to_add = (xflags & XFLAG_INTENT_TO_ADD) != 0;
 		p += fixed;
 		if (version == 4) {
@@ -228,7 +228,11 @@ parse_entries(struct indexfile *ix, const char *path, unsigned version,
 			buf_add(&prev, p, (size_t)(nul - p));
 			offs[i] = ix->paths.len;
 			buf_add(&ix->paths, prev.ptr, prev.len + 1);
-			e->path_len = prev.len;
+			if (prev.len > UINT32_MAX) {
+				ret = damaged(err, path, "bad path");
+				goto out;
+			}
+			e->path_len = (uint32_t)prev.len;
 			prev_len = prev.len;
 			p = nul + 1;
 		} else {
@@ -239,7 +243,11 @@ parse_entries(struct indexfile *ix, const char *path, unsigned version,
 				goto out;
 			}
 			e->path = (const char *)p;
-			e->path_len = (size_t)(nul - p);
+			if ((size_t)(nul - p) > UINT32_MAX) {
+				ret = damaged(err, path, "bad path");
+				goto out;
+			}
+			e->path_len = (uint32_t)(nul - p);
 			/* padded with 1-8 NULs to a multiple of 8 */
 			size_t len = ((size_t)(nul - start) + 8) & ~(size_t)7;
 			if ((size_t)(end - start) < len) {

@@ -339,7 +339,8 @@ walk_index(struct changes *c, const git_tree *old, const struct indexfile *ix,
 		}
 		if (e->intent_to_add)
 			continue;	/* `git add -N`: not committed */
-		file_change(c, o, name, &e->id, e->mode);
+		file_change(c, o, name, index_entry_id(e),
+			    index_entry_mode(e));
 	}
 	return ret;
 }
