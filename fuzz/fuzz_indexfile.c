@@ -2,9 +2,9 @@
  * fuzz_indexfile.c - bytes as a git index file through indexfile_parse
  *
  * The input is the file without its trailer; the target appends one: 20
- * zero bytes (index.skipHash, no check) when the first byte is even, the
- * right SHA-1 when it is odd, so the fuzzer reaches the parser instead of
- * the checksum.
+ * zero bytes (index.skipHash) when the first byte is even, the right
+ * SHA-1 when it is odd. The reader no longer checks the trailer (git
+ * does not either); both kinds stay, so the corpus keeps its meaning.
  *
  * Invariants: on success, entries are in strictly increasing (path,
  * stage) order, each path non-empty, NUL-terminated at path_len with no
