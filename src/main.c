@@ -733,6 +733,22 @@ run_release(struct run *run)
 	git_libgit2_shutdown();
 }
 
+/*
+ * The end of a hook's run: the process exits next, and the kernel takes
+ * back its memory and mappings at once, faster than freeing them one by
+ * one (2 ms of a 20 ms hook). Sanitizer builds free everything, so a
+ * leak still shows.
+ */
+static void
+run_end(struct run *run)
+{
+#ifdef LS_STATIC
+	(void)run;
+#else
+	run_release(run);
+#endif
+}
+
 static void
 run_init(struct run *run, const char *mode)
 {
@@ -1887,7 +1903,8 @@ cmd_hook(int argc, char **argv)
 	run.trailers = 1;
 	scan_staged(&run, &err);
 	code = decide(&run, &err);
-	run_release(&run);
+	ls_trace("decided");
+	run_end(&run);
 	return code;
 usage:
 	fprintf(stderr, "leakstop: usage: leakstop hook pre-commit|"
