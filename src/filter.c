@@ -35,6 +35,15 @@ static const char *const public_values[] = {
 	/* Azurite / Azure Storage Emulator account key */
 	"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
 	"K1SZFPTOtr/KBHBeksoGMGw==",
+	/*
+	 * OAuth 2.0's examples (RFC 6749): access and refresh token,
+	 * authorization code, client credentials "s6BhdRkqt3:gX1fBat3bV";
+	 * and OAuth 1.0's token (RFC 5849). Libraries quote them in their
+	 * documentation (Python's oauthlib among them).
+	 */
+	"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA",
+	"SplxlOBeZQQYbYS6WxSbIA", "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+	"ad180jjd733klru7",
 	NULL
 };
 

@@ -45,6 +45,12 @@ static const struct {
 	{ "xoxb-1234567890-1234567890-zzz", 1 },
 	{ "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
 	  "K1SZFPTOtr/KBHBeksoGMGw==", 1 },
+	{ "2YotnFZFEjr1zCsicMWpAA", 1 },	/* RFC 6749's examples */
+	{ "tGzv3JOkF0XG5Qx2TlKWIA", 1 },
+	{ "SplxlOBeZQQYbYS6WxSbIA", 1 },
+	{ "czZCaGRSa3F0MzpnWDFmQmF0M2JW", 1 },
+	{ "ad180jjd733klru7", 1 },		/* RFC 5849's */
+	{ "2YotnFZFEjr1zCsicMWpAB", 0 },	/* one character off */
 	{ "%s", 1 },
 	{ "UkVQTEFDRV9NRQ==", 1 },	/* base64 of REPLACE_ME */
 	{ "q8Zr2LmT5vX9nB4kW7cJpA==", 0 },
