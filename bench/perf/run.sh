@@ -19,7 +19,7 @@
 #   CASES="synth-4k synth-4k-blocking big-60k bulk-10k history-10k"
 #
 # Prints one Markdown table and summary lines on stdout; progress on stderr.
-# Needs bench/perf/setup.sh to have run. About 8-12 minutes on 2 cores.
+# Needs bench/perf/setup.sh to have run. About 5 minutes on 2 cores.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
