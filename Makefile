@@ -42,8 +42,7 @@ endif
 ifeq ($(STATIC),1)
 CFLAGS_ALL += -DLS_STATIC
 LDFLAGS_ALL += -no-pie
-LIBS = -Wl,--wrap=mbedtls_x509_crt_parse_file \
-	-Wl,--wrap=git_mbedtls_stream_global_init -Wl,--wrap=libssh2_init \
+LIBS = -Wl,--wrap=git_mbedtls_stream_global_init -Wl,--wrap=libssh2_init \
 	-Wl,-Bstatic \
 	$(filter-out -lrt -lm -lgcc_s -lgcc -lc,$(shell pkg-config --static \
 		--libs $(PKGS))) -lcrypto -Wl,-Bdynamic -lrt -lpthread -lm

@@ -44,28 +44,25 @@ nonet_register(void)
 	git_stream_register(GIT_STREAM_STANDARD | GIT_STREAM_TLS, &refuse);
 }
 
+#ifndef LS_STATIC
 /*
  * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init()
- * parses the whole system CA bundle for HTTPS. This stands in for
- * mbedTLS's loader, so the bundle is never read and any TLS connection
- * would fail its certificate check. Linked statically (LS_STATIC),
- * libgit2's call is redirected here by ld --wrap; linked dynamically,
- * an executable's symbol comes first in lookup.
+ * parses the whole system CA bundle for HTTPS. Linked dynamically (the
+ * sanitizer builds), this executable's mbedTLS loader comes first in
+ * symbol lookup and stands in: the bundle is never read, and any TLS
+ * connection would fail its certificate check. The static release skips
+ * that set-up as a whole (below).
  */
-#ifdef LS_STATIC
-#define CA_LOADER __wrap_mbedtls_x509_crt_parse_file
-#else
-#define CA_LOADER mbedtls_x509_crt_parse_file
-#endif
-int CA_LOADER(void *chain, const char *path);
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
 
 int
-CA_LOADER(void *chain, const char *path)
+mbedtls_x509_crt_parse_file(void *chain, const char *path)
 {
 	(void)chain;
 	(void)path;
 	return 0;
 }
+#endif
 
 #ifdef LS_STATIC
 /*
