@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #define HDR_LEN 12
 #define SUM_LEN 20
 /* ctime, mtime, dev, ino, mode, uid, gid, size (4 bytes each), id, flags */
@@ -390,12 +389,20 @@ prefault_run(void *arg)
 	return NULL;
 }
 
+uint32_t
+index_entry_mode(const struct index_entry *e)
+{
+	return be32(e->raw + 24);
+}
+
 int
 indexfile_read(struct indexfile **out, const char *path, struct ls_err *err)
 {
 	struct indexfile *ix = xcalloc(1, sizeof(*ix));
+	struct prefault pf;
 	struct stat st;
-	int fd, ret = 0;
+	pthread_t t;
+	int fd, ret = 0, threaded;
 
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -424,17 +431,12 @@ indexfile_read(struct indexfile **out, const char *path, struct ls_err *err)
 				 path, strerror(errno));
 		goto out;
 	}
-	if (ix->map_len >= PREFAULT_MIN) {
-		struct prefault pf = { ix->map, ix->map_len };
-		pthread_t t;
-		int threaded = pthread_create(&t, NULL, prefault_run,
-					      &pf) == 0;
-		ret = parse(ix, path, ix->map, ix->map_len, err);
-		if (threaded)
-			pthread_join(t, NULL);
-	} else {
-		ret = parse(ix, path, ix->map, ix->map_len, err);
-	}
+	pf = (struct prefault){ ix->map, ix->map_len };
+	threaded = ix->map_len >= PREFAULT_MIN &&
+		pthread_create(&t, NULL, prefault_run, &pf) == 0;
+	ret = parse(ix, path, ix->map, ix->map_len, err);
+	if (threaded)
+		pthread_join(t, NULL);
 	if (ret < 0)
 		goto out;
 done:

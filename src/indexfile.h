@@ -45,14 +45,7 @@ index_entry_id(const struct index_entry *e)
 }
 
 /* The entry's mode (git's 32-bit big-endian field). */
-static inline uint32_t
-index_entry_mode(const struct index_entry *e)
-{
-	const unsigned char *p = e->raw + 24;
-
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
+uint32_t index_entry_mode(const struct index_entry *e);
 
 /*
  * One directory of the cache-tree, in the file's pre-order: the first
