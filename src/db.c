@@ -77,6 +77,14 @@ db_take_scratch(struct db *db)
 	return s;
 }
 
+/* The hash of the image's head: Hyperscan's header, which its CRC skips. */
+static uint64_t
+head_hash(const void *image, size_t size)
+{
+	return hash_fnv1a(HASH_FNV_INIT, image,
+			  size < DB_HEAD_HASHED ? size : DB_HEAD_HASHED);
+}
+
 /* Where the image starts: past the header, the widths and 16 bytes. */
 static size_t
 image_offset(size_t nr)
@@ -189,9 +197,7 @@ db_serialize(const struct db *db, struct buf *out, struct ls_err *err)
 		buf_add(out, w, 4);
 	}
 	put_u64(tail, size);
-	put_u64(tail + 8, hash_fnv1a(HASH_FNV_INIT, image,
-				     size < DB_HEAD_HASHED ?
-				     size : DB_HEAD_HASHED));
+	put_u64(tail + 8, head_hash(image, size));
 	buf_add(out, tail, sizeof(tail));
 	while (out->len % DB_PAGE)
 		buf_addch(out, '\0');
@@ -262,9 +268,7 @@ db_parse(struct db **out, const char *path, const unsigned char *p, size_t len,
 	 * must be the one written: its CRC covers the bytecode only.
 	 */
 	if (e != HS_SUCCESS || hsize > size ||
-	    get_u64(tail + 8) != hash_fnv1a(HASH_FNV_INIT, hs,
-					    size < DB_HEAD_HASHED ?
-					    size : DB_HEAD_HASHED))
+	    get_u64(tail + 8) != head_hash(hs, size))
 		return ls_err_set(err, LS_EPARSE, "'%s' is damaged (bad "
 				  "Hyperscan header)", path);
 

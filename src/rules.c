@@ -329,12 +329,20 @@ rules_add_prefixed(struct rule_set *set, const char *fname, const char *data,
 	return rules_add(set, fname, data, len, prefix, err);
 }
 
+/* The set's hash takes in one file: its name, then its whole text. */
+static void
+hash_file(struct rule_set *set, const char *fname, const char *data,
+	  size_t len)
+{
+	set->hash = hash_fnv1a(set->hash, fname, strlen(fname) + 1);
+	set->hash = hash_fnv1a(set->hash, data, len);
+}
+
 static int
 rules_add(struct rule_set *set, const char *fname, const char *data,
 	  size_t len, const char *prefix, struct ls_err *err)
 {
-	set->hash = hash_fnv1a(set->hash, fname, strlen(fname) + 1);
-	set->hash = hash_fnv1a(set->hash, data, len);
+	hash_file(set, fname, data, len);
 	return rules_parse(set, fname, data, len, prefix, err);
 }
 
@@ -430,9 +438,7 @@ rules_add_builtin(struct rule_set *set, struct ls_err *err)
 			continue;
 		}
 		/* the database's identity is that of the whole text */
-		set->hash = hash_fnv1a(set->hash, e->name,
-				       strlen(e->name) + 1);
-		set->hash = hash_fnv1a(set->hash, e->data, e->len);
+		hash_file(set, e->name, e->data, e->len);
 		lean.len = 0;
 		lean_text(e->data, e->len, &lean);
 		ret = rules_parse(set, e->name, lean.ptr ? lean.ptr : "",
