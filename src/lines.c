@@ -192,33 +192,6 @@ out:
 	return ret;
 }
 
-static int
-added_buffers(struct added *a, const char *old, size_t old_len,
-	      const char *new, size_t new_len, const char *path,
-	      struct ls_err *err)
-{
-	return added_diff(a, NULL, old, old_len, NULL, new, new_len, path,
-			  err);
-}
-
-static int
-added_blobs(struct added *a, const git_blob *old_blob,
-	    const git_blob *new_blob, const char *path, struct ls_err *err)
-{
-	return added_diff(a, old_blob,
-			  old_blob ? git_blob_rawcontent(old_blob) : NULL,
-			  old_blob ? (size_t)git_blob_rawsize(old_blob) : 0,
-			  new_blob, git_blob_rawcontent(new_blob),
-			  (size_t)git_blob_rawsize(new_blob), path, err);
-}
-
-int
-lines_added(struct added *a, const git_blob *old_blob,
-	    const git_blob *new_blob, const char *path, struct ls_err *err)
-{
-	return added_blobs(a, old_blob, new_blob, path, err);
-}
-
 /* Keep in a only the lines that b has too (both in line order). */
 static void
 intersect(struct added *a, struct added *b)
@@ -253,19 +226,44 @@ intersect(struct added *a, struct added *b)
 	*a = r;
 }
 
-int
-lines_added_buffers(struct added *a, const char *const *olds,
-		    const size_t *old_lens, size_t nr_old, const char *new,
-		    size_t new_len, const char *path, struct ls_err *err)
-{
-	int ret;
+/* The old sides of a change: blobs, or buffers of lens bytes. */
+struct olds {
+	const git_blob *const *blobs;	/* or NULL: bufs and lens */
+	const char *const *bufs;
+	const size_t *lens;
+	size_t nr;
+};
 
-	ret = added_buffers(a, nr_old ? olds[0] : NULL,
-			    nr_old ? old_lens[0] : 0, new, new_len, path, err);
-	for (size_t i = 1; ret == 0 && i < nr_old; i++) {
+/*
+ * Fill a with what new adds against every old side (none: all of new,
+ * scanned whole): a line any old side had is not added.
+ */
+static int
+added_against(struct added *a, const struct olds *o, const git_blob *new_blob,
+	      const char *new, size_t new_len, const char *path,
+	      struct ls_err *err)
+{
+	int ret = 0;
+
+	if (o->nr == 0)
+		return added_diff(a, NULL, NULL, 0, NULL, new, new_len, path,
+				  err);
+	for (size_t i = 0; ret == 0 && i < o->nr; i++) {
+		const git_blob *ob = o->blobs ? o->blobs[i] : NULL;
+		const char *old = o->blobs ? NULL : o->bufs[i];
+		size_t old_len = o->blobs ? 0 : o->lens[i];
 		struct added b;
-		ret = added_buffers(&b, olds[i], old_lens[i], new, new_len,
-				    path, err);
+
+		if (ob) {
+			old = git_blob_rawcontent(ob);
+			old_len = (size_t)git_blob_rawsize(ob);
+		}
+
+		ret = added_diff(i ? &b : a, ob, old, old_len,
+				 ob ? new_blob : NULL, new, new_len, path,
+				 err);
+		if (i == 0)
+			continue;
 		if (ret == 0)
 			intersect(a, &b);
 		lines_release(&b);
@@ -274,23 +272,32 @@ lines_added_buffers(struct added *a, const char *const *olds,
 }
 
 int
+lines_added(struct added *a, const git_blob *old_blob,
+	    const git_blob *new_blob, const char *path, struct ls_err *err)
+{
+	return lines_added_multi(a, &old_blob, old_blob ? 1 : 0, new_blob,
+				 path, err);
+}
+
+int
+lines_added_buffers(struct added *a, const char *const *olds,
+		    const size_t *old_lens, size_t nr_old, const char *new,
+		    size_t new_len, const char *path, struct ls_err *err)
+{
+	struct olds o = { NULL, olds, old_lens, nr_old };
+
+	return added_against(a, &o, NULL, new, new_len, path, err);
+}
+
+int
 lines_added_multi(struct added *a, const git_blob *const *olds, size_t nr_old,
 		  const git_blob *new_blob, const char *path,
 		  struct ls_err *err)
 {
-	int ret;
+	struct olds o = { olds, NULL, NULL, nr_old < 16 ? nr_old : 16 };
 
-	if (nr_old > 16)
-		nr_old = 16;
-	ret = added_blobs(a, nr_old ? olds[0] : NULL, new_blob, path, err);
-	for (size_t i = 1; ret == 0 && i < nr_old; i++) {
-		struct added b;
-		ret = added_blobs(&b, olds[i], new_blob, path, err);
-		if (ret == 0)
-			intersect(a, &b);
-		lines_release(&b);
-	}
-	return ret;
+	return added_against(a, &o, new_blob, git_blob_rawcontent(new_blob),
+			     (size_t)git_blob_rawsize(new_blob), path, err);
 }
 
 void
