@@ -736,8 +736,8 @@ run_release(struct run *run)
 /*
  * The end of a hook's run: the process exits next, and the kernel takes
  * back its memory and mappings at once, faster than freeing them one by
- * one (2 ms of a 20 ms hook). Sanitizer builds free everything, so a
- * leak still shows.
+ * one (2 ms of a 20 ms hook). Builds linked dynamically (the sanitizer
+ * builds among them) free everything, so a leak still shows.
  */
 static void
 run_end(struct run *run)
