@@ -4,10 +4,9 @@
  * libgit2 1.5 has no API for the index's cache-tree (the tree ids git
  * keeps for unchanged directories), and its index loader allocates per
  * entry: on a 60,000-file repository it alone costs several times what
- * all of `git diff --cached` does. This reader maps the file once, checks
- * its SHA-1 trailer, points entries into the mapping and parses the
- * cache-tree, so that source.c compares only the directories that
- * changed. Objects are still read through libgit2.
+ * all of `git diff --cached` does. This reader maps the file once, points
+ * entries into the mapping and parses the cache-tree, so that source.c
+ * compares only the directories that changed. Objects are still read through libgit2.
  *
  * Versions 2, 3 and 4 are read. A mandatory extension this reader does
  * not know (split index "link", sparse index "sdir") is an error naming
