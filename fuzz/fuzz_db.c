@@ -92,7 +92,7 @@ put_input(const uint8_t *data, size_t size)
 
 /* Scan FUZZ_DB_TEXT with a loaded database and confirm what it finds. */
 static void
-scan_with(const struct db *db)
+scan_with(struct db *db)
 {
 	static const char text[] = FUZZ_DB_TEXT;
 	static const unsigned char key[LS_KEY_LEN];
