@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 BUILD ?= build
 SAN ?= 0
 
-PKGS = libgit2 libhs inih libpcre2-8 nettle
+PKGS = libgit2 libhs inih libpcre2-8 nettle zlib
 CC ?= cc
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla

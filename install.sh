@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")"
 PREFIX=${PREFIX:-/usr/local}
 DEPS="build-essential pkg-config git libgit2-dev libhyperscan-dev
-libinih-dev libpcre2-dev nettle-dev libkrb5-dev libssl-dev jq python3 man-db"
+libinih-dev libpcre2-dev nettle-dev zlib1g-dev libkrb5-dev libssl-dev jq python3 man-db"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then

@@ -16,8 +16,8 @@ set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${FUZZBUILD:-/tmp/fuzzbuild}
-PKGS="libgit2 libhs inih libpcre2-8 nettle"
-TARGETS=${FUZZ_TARGETS:-"rules inifile db pushspec lines escape filter marker config indexfile"}
+PKGS="libgit2 libhs inih libpcre2-8 nettle zlib"
+TARGETS=${FUZZ_TARGETS:-"rules inifile db pushspec lines escape filter marker config indexfile pack"}
 MODE=fuzz
 [ "${1:-}" = --regress ] && MODE=regress
 

@@ -27,7 +27,7 @@ while getopts t:k opt; do
 	esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-rules inifile db pushspec lines escape filter marker config indexfile}
+TARGETS=${*:-rules inifile db pushspec lines escape filter marker config indexfile pack}
 
 status=0
 for t in $TARGETS; do
