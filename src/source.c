@@ -3,6 +3,8 @@
  */
 #include "source.h"
 
+#include <git2/sys/odb_backend.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +18,7 @@
 #include "config.h"
 #include "indexfile.h"
 #include "lines.h"
+#include "pack.h"
 
 static void
 skipped(struct scan_stats *st, size_t *counter, const char *path)
@@ -1343,11 +1346,24 @@ history_commit(const git_commit *commit, void *payload, struct ls_err *err)
 /* The first pass: every blob once, in worker threads. */
 struct blob_pass {
 	const char *gitdir;
-	const git_oid *ids;
+	const struct pack_object *objs;	/* by pack and offset, then loose */
 	size_t nr;
-	size_t *next;		/* the next id to take: shared memory, atomic */
+	struct pack **packs;	/* read directly; each worker has its copy */
+	struct pack_plan *plans;	/* one per pack */
+	size_t *first;		/* each pack's first object in objs */
+	size_t nr_packs;
+	struct blob_task *tasks;
+	size_t nr_tasks;
+	size_t *next;		/* the next task to take: shared memory, atomic */
 	size_t max_size;
 	source_blob_cb pre;
+};
+
+/* A task of a pack's plan, or one object for libgit2 (pack SOURCE_NO_PACK). */
+struct blob_task {
+	uint32_t pack;
+	uint32_t index;		/* the plan's task, or the object in objs */
+	uint32_t size;		/* blobs to read, for the order */
 };
 
 struct blob_worker {
@@ -1358,12 +1374,20 @@ struct blob_worker {
 	git_oid *clean;
 	size_t nr_clean, alloc;
 	size_t nr_flagged;
+	size_t nr_libgit2;	/* objects the pack reader left to libgit2 */
 	struct ls_err err;
 	int ret;
 };
 
-/* big enough that each worker reads runs of one pack in order */
-#define BLOB_CHUNK 1024
+/* not in a pack this reads directly */
+#define SOURCE_NO_PACK UINT32_MAX
+
+/*
+ * Blobs in one task at most, about: a task is a whole blob and the deltas
+ * on it, and a bigger tree of deltas is cut, each cut costing a chain
+ * (50 entries at most, by git's default depth) read once more.
+ */
+#define TASK_BLOBS 256
 
 static void
 flag(struct blob_worker *w, const git_oid *id)
@@ -1379,6 +1403,81 @@ clean(struct blob_worker *w, const git_oid *id)
 	w->clean[w->nr_clean++] = *id;
 }
 
+/* Classify and pre-scan one blob's content. */
+static int
+check_blob(struct blob_worker *w, const git_oid *id, const char *data,
+	   size_t size)
+{
+	enum file_kind kind = lines_classify(data, size);
+	int r;
+
+	if (kind == LS_FILE_LFS) {
+		flag(w, id);	/* its object needs the walk */
+		return 0;
+	}
+	r = w->pass->pre(data, size, kind, w->payload, &w->err);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		flag(w, id);
+	else
+		clean(w, id);
+	return 0;
+}
+
+/* Read one object through libgit2: loose, or refused by the pack reader. */
+static int
+read_libgit2(struct blob_worker *w, git_odb **odb, git_repository **repo,
+	     const git_oid *id)
+{
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	size_t size;
+	int ret;
+
+	w->nr_libgit2++;
+	if (*odb == NULL && (git_repository_open(repo, w->pass->gitdir) < 0 ||
+			     git_repository_odb(odb, *repo) < 0))
+		return repo_git_error(&w->err, "cannot open the repository");
+	if (git_odb_read_header(&size, &type, *odb, id) < 0)
+		return missing(&w->err, "an object", id);
+	if (type != GIT_OBJECT_BLOB)
+		return 0;
+	if (size > w->pass->max_size) {
+		flag(w, id);	/* counted, with its path */
+		return 0;
+	}
+	if (git_odb_read(&obj, *odb, id) < 0)
+		return missing(&w->err, "an object", id);
+	ret = check_blob(w, id, git_odb_object_data(obj),
+			 git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	return ret;
+}
+
+struct packed_ctx {
+	struct blob_worker *w;
+	const struct pack_object *objs;	/* the pack's */
+	git_odb **odb;
+	git_repository **repo;
+};
+
+static int
+on_packed_blob(size_t index, int result, const unsigned char *data,
+	       size_t size, void *payload)
+{
+	struct packed_ctx *c = payload;
+	const git_oid *id = &c->objs[index].id;
+
+	if (result == 0)
+		return check_blob(c->w, id, (const char *)data, size);
+	if (result == PACK_TOO_BIG) {
+		flag(c->w, id);		/* counted, with its path */
+		return 0;
+	}
+	return read_libgit2(c->w, c->odb, c->repo, id);
+}
+
 static void
 blob_worker_run(struct blob_worker *w)
 {
@@ -1387,62 +1486,28 @@ blob_worker_run(struct blob_worker *w)
 	git_odb *odb = NULL;
 	int ret = 0;
 
-	if (git_repository_open(&repo, p->gitdir) < 0 ||
-	    git_repository_odb(&odb, repo) < 0) {
-		ret = repo_git_error(&w->err, "cannot open the repository");
-		goto out;
-	}
 	for (;;) {
-		size_t i = __atomic_fetch_add(p->next, BLOB_CHUNK,
-					      __ATOMIC_RELAXED);
-		size_t end = i + BLOB_CHUNK < p->nr ? i + BLOB_CHUNK : p->nr;
-		if (i >= p->nr)
+		size_t k = __atomic_fetch_add(p->next, 1, __ATOMIC_RELAXED);
+		const struct blob_task *t;
+		if (k >= p->nr_tasks)
 			break;
-		for (; ret == 0 && i < end; i++) {
-			const git_oid *id = &p->ids[i];
-			git_odb_object *obj = NULL;
-			git_object_t type;
-			size_t size;
-			const char *data;
-
-			if (git_odb_read_header(&size, &type, odb, id) < 0) {
-				ret = missing(&w->err, "an object", id);
-				break;
-			}
-			if (type != GIT_OBJECT_BLOB)
-				continue;
-			if (size > p->max_size) {
-				flag(w, id);	/* counted, with its path */
-				continue;
-			}
-			if (git_odb_read(&obj, odb, id) < 0) {
-				ret = missing(&w->err, "an object", id);
-				break;
-			}
-			data = git_odb_object_data(obj);
-			size = git_odb_object_size(obj);
-			enum file_kind kind = lines_classify(data, size);
-			if (kind == LS_FILE_LFS) {
-				flag(w, id);	/* its object needs the walk */
-			} else {
-				int r = p->pre(data, size, kind, w->payload,
-					       &w->err);
-				if (r < 0)
-					ret = r;
-				else if (r > 0)
-					flag(w, id);
-				else
-					clean(w, id);
-			}
-			git_odb_object_free(obj);
+		t = &p->tasks[k];
+		if (t->pack == SOURCE_NO_PACK) {
+			ret = read_libgit2(w, &odb, &repo, &p->objs[t->index].id);
+		} else {
+			struct packed_ctx c = { w, p->objs + p->first[t->pack],
+						&odb, &repo };
+			ret = pack_read_task(p->packs[t->pack], c.objs,
+					     &p->plans[t->pack], t->index,
+					     p->max_size, on_packed_blob, &c);
 		}
 		if (ret < 0) {
 			/* stop the others soon */
-			__atomic_store_n(p->next, p->nr, __ATOMIC_RELAXED);
+			__atomic_store_n(p->next, p->nr_tasks,
+					 __ATOMIC_RELAXED);
 			break;
 		}
 	}
-out:
 	git_odb_free(odb);
 	git_repository_free(repo);
 	w->ret = ret;
@@ -1451,7 +1516,7 @@ out:
 /* What a child reports: its result, then its clean ids. */
 struct blob_report {
 	int ret;
-	size_t nr_flagged, nr_clean;
+	size_t nr_flagged, nr_clean, nr_libgit2;
 	struct ls_err err;
 };
 
@@ -1504,6 +1569,7 @@ blob_worker_start(struct blob_worker *w, struct ls_err *err)
 		rep.ret = w->ret;
 		rep.nr_flagged = w->nr_flagged;
 		rep.nr_clean = w->nr_clean;
+		rep.nr_libgit2 = w->nr_libgit2;
 		rep.err = w->err;
 		_exit(pipe_io(fds[1], &rep, sizeof(rep), 1) < 0 ||
 		      pipe_io(fds[1], w->clean,
@@ -1527,6 +1593,7 @@ blob_worker_finish(struct blob_worker *w, struct ls_err *err)
 		w->err = rep.err;
 		w->nr_flagged = rep.nr_flagged;
 		w->nr_clean = rep.nr_clean;
+		w->nr_libgit2 = rep.nr_libgit2;
 		w->clean = xcalloc(rep.nr_clean ? rep.nr_clean : 1,
 				   sizeof(*w->clean));
 		if (pipe_io(w->fd, w->clean,
@@ -1541,122 +1608,181 @@ blob_worker_finish(struct blob_worker *w, struct ls_err *err)
 	return ret;
 }
 
-/* An object of a pack, for reading packs front to back. */
-struct packed {
-	uint32_t pack;
-	uint64_t off;
-	git_oid id;
-};
-
 static int
-cmp_packed(const void *a, const void *b)
+cmp_by_offset(const void *a, const void *b)
 {
-	const struct packed *x = a, *y = b;
+	const struct pack_object *x = a, *y = b;
 
 	if (x->pack != y->pack)
 		return x->pack < y->pack ? -1 : 1;
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-static uint32_t
-be32_at(const unsigned char *p)
+struct listing {
+	struct pack_object *v;
+	size_t nr, alloc;
+	struct oid_set seen;	/* with dedup: the ids listed */
+	int dedup;
+};
+
+static int
+list_loose(const git_oid *id, void *payload)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
+	struct listing *l = payload;
+
+	if (l->dedup && !oid_set_add(&l->seen, id))
+		return 0;
+	LS_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr].id = *id;
+	l->v[l->nr].off = 0;
+	l->v[l->nr].crc = 0;
+	l->v[l->nr].pack = SOURCE_NO_PACK;
+	l->nr++;
+	return 0;
 }
 
 /*
- * Add the objects of one pack index (version 2) with their offsets. An
- * index this cannot read only loses the ordering: its objects are still
- * read, from the list of all objects.
+ * Every object of the repository once: those of its packs in pack order,
+ * read from their .idx files, then loose ones, listed by libgit2. A
+ * delta's base comes before it in its pack, so reading in that order
+ * keeps bases at hand (reading by id was 2x slower). Each pack that can
+ * be read directly is opened into packs[]; with one that cannot, or with
+ * alternates, the list comes from git_odb_foreach, as libgit2 sees it.
  */
-static void
-read_pack_index(const char *path, uint32_t pack, struct packed **v,
-		size_t *nr, size_t *alloc)
+static int
+list_objects(struct repo *r, git_odb *odb, struct pack_object **out,
+	     size_t *nr_out, struct pack ***packs, size_t *nr_packs,
+	     struct ls_err *err)
 {
-	struct buf b = BUF_INIT;
-	struct ls_err err = { 0, "" };
-	const unsigned char *p;
-	size_t n, big;
-
-	if (read_file(&b, path, &err) < 0 || b.len < 8 + 1024 ||
-	    memcmp(b.ptr, "\377tOc", 4) || be32_at((unsigned char *)b.ptr + 4) != 2)
-		goto out;
-	p = (const unsigned char *)b.ptr;
-	n = be32_at(p + 8 + 255 * 4);
-	if ((b.len - 8 - 1024) / 28 < n)
-		goto out;
-	big = b.len - 8 - 1024 - 28 * n;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t o = be32_at(p + 8 + 1024 + 24 * n + 4 * i);
-		uint64_t off = o;
-		if (o & 0x80000000u) {
-			size_t k = o & 0x7fffffffu;
-			const unsigned char *q = p + 8 + 1024 + 28 * n + 8 * k;
-			if (8 * k + 8 > big)
-				continue;
-			off = (uint64_t)be32_at(q) << 32 | be32_at(q + 4);
-		}
-		LS_GROW(*v, *nr + 1, *alloc);
-		(*v)[*nr].pack = pack;
-		(*v)[*nr].off = off;
-		git_oid_fromraw(&(*v)[*nr].id, p + 8 + 1024 + 20 * i);
-		(*nr)++;
-	}
-out:
-	buf_release(&b);
-}
-
-/*
- * The objects of the repository's packs in pack order, then the rest:
- * a delta's base comes before it in its pack, so reading in that order
- * keeps libgit2's base cache warm (reading by id was 2x slower).
- */
-static git_oid *
-order_by_pack(struct repo *r, const struct oid_set *all, size_t *nr_out)
-{
-	struct packed *v = NULL;
-	size_t nr = 0, alloc = 0, out = 0;
-	struct oid_set placed = { NULL, NULL, 0, 0 };
+	struct listing l = { NULL, 0, 0, { NULL, NULL, 0, 0 }, 0 };
 	struct buf dir = BUF_INIT, path = BUF_INIT;
-	git_oid *ids = xcalloc(all->nr ? all->nr : 1, sizeof(*ids));
+	const char *common = git_repository_commondir(r->git);
+	git_odb_backend *loose = NULL;
+	size_t alloc = 0;
+	int whole = 1, ret = 0;
+	struct stat st;
 	DIR *d;
-	uint32_t pack = 0;
 
-	buf_printf(&dir, "%sobjects/pack", git_repository_commondir(r->git));
+	*packs = NULL;
+	*nr_packs = 0;
+	buf_printf(&dir, "%sobjects/pack", common);
 	if ((d = opendir(dir.ptr)) != NULL) {
 		struct dirent *de;
 		while ((de = readdir(d)) != NULL) {
 			size_t len = strlen(de->d_name);
+			struct pack *pk;
+			struct ls_err perr = { 0, "" };
 			if (len < 5 || strcmp(de->d_name + len - 4, ".idx"))
 				continue;
 			buf_reset(&path);
 			buf_printf(&path, "%s/%s", dir.ptr, de->d_name);
-			read_pack_index(path.ptr, pack++, &v, &nr, &alloc);
+			if (pack_open_indexed(&pk, path.ptr, (uint32_t)*nr_packs,
+					      &l.v, &l.nr, &l.alloc,
+					      &perr) < 0) {
+				whole = 0;	/* libgit2 lists its objects */
+				continue;
+			}
+			LS_GROW(*packs, *nr_packs + 1, alloc);
+			(*packs)[(*nr_packs)++] = pk;
 		}
 		closedir(d);
 	}
-	if (nr > 1)
-		qsort(v, nr, sizeof(*v), cmp_packed);
-	for (size_t i = 0; i < nr && out < all->nr; i++)
-		if (oid_set_has(all, &v[i].id) && oid_set_add(&placed, &v[i].id))
-			ids[out++] = v[i].id;
-	for (size_t i = 0; i < all->cap && out < all->nr; i++)
-		if (all->used[i] && !oid_set_has(&placed, &all->slots[i]))
-			ids[out++] = all->slots[i];
-	*nr_out = out;
-	free(v);
-	free(placed.slots);
-	free(placed.used);
+	if (l.nr > 1)
+		qsort(l.v, l.nr, sizeof(*l.v), cmp_by_offset);
+	buf_reset(&path);
+	buf_printf(&path, "%sobjects/info/alternates", common);
+	if (lstat(path.ptr, &st) == 0)
+		whole = 0;
+	/*
+	 * git_odb_foreach lists the objects of the packs read here again:
+	 * those are left out. Every entry of a pack stays (the plan needs
+	 * each entry's end), so an object in two packs, or packed and loose,
+	 * is read twice: cheaper than a set of every id.
+	 */
+	l.dedup = !whole;
+	for (size_t i = 0; l.dedup && i < l.nr; i++)
+		oid_set_add(&l.seen, &l.v[i].id);
+	if (whole) {
+		buf_reset(&path);
+		buf_printf(&path, "%sobjects", common);
+		if (git_odb_backend_loose(&loose, path.ptr, -1, 0, 0, 0) < 0 ||
+		    loose->foreach(loose, list_loose, &l) < 0)
+			ret = repo_git_error(err, "cannot list the objects");
+		if (loose)
+			loose->free(loose);
+	} else if (git_odb_foreach(odb, list_loose, &l) < 0) {
+		ret = repo_git_error(err, "cannot list the objects");
+	}
+	*out = l.v;
+	*nr_out = l.nr;
+	free(l.seen.slots);
+	free(l.seen.used);
 	buf_release(&path);
 	buf_release(&dir);
-	return ids;
+	return ret;
 }
 
 static int
-collect_id(const git_oid *id, void *payload)
+cmp_task(const void *a, const void *b)
 {
-	oid_set_add(payload, id);
+	const struct blob_task *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	if (x->pack != y->pack)
+		return x->pack < y->pack ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Plan each pack, then list the tasks: those of the packs, largest
+ * first, then each object left to libgit2. A damaged pack entry is an
+ * error: it may be a blob that would go unscanned.
+ */
+static int
+plan_tasks(struct blob_pass *p, struct ls_err *err)
+{
+	size_t i = 0, n = 0, alloc = 0;
+
+	p->plans = xcalloc(p->nr_packs ? p->nr_packs : 1, sizeof(*p->plans));
+	p->first = xcalloc(p->nr_packs ? p->nr_packs : 1, sizeof(*p->first));
+	for (size_t k = 0; k < p->nr_packs; k++) {
+		struct pack_plan *plan = &p->plans[k];
+		p->first[k] = i;
+		while (i < p->nr && p->objs[i].pack == k)
+			i++;
+		pack_plan_build(plan, p->packs[k], p->objs + p->first[k],
+				i - p->first[k], TASK_BLOBS);
+		for (size_t j = 0; plan->nr_damaged && j < plan->nr; j++)
+			if (plan->kind[j] == PACK_DAMAGED)
+				return ls_err_set(err, LS_EGIT,
+						  "'%s': the entry of object "
+						  "%s is damaged (its CRC "
+						  "differs from the index's); "
+						  "run `git fsck`",
+						  pack_path(p->packs[k]),
+						  git_oid_tostr_s(
+							  &p->objs[p->first[k] + j].id));
+		LS_GROW(p->tasks, n + plan->nr_tasks, alloc);
+		for (size_t t = 0; t < plan->nr_tasks; t++) {
+			p->tasks[n].pack = (uint32_t)k;
+			p->tasks[n].index = (uint32_t)t;
+			p->tasks[n++].size = plan->task_size[t];
+		}
+	}
+	if (n > 1)
+		qsort(p->tasks, n, sizeof(*p->tasks), cmp_task);
+	for (size_t j = 0; j < p->nr; j++) {
+		const struct pack_object *o = &p->objs[j];
+		if (o->pack != SOURCE_NO_PACK &&
+		    p->plans[o->pack].kind[j - p->first[o->pack]] != PACK_LIBGIT2)
+			continue;
+		LS_GROW(p->tasks, n + 1, alloc);
+		p->tasks[n].pack = SOURCE_NO_PACK;
+		p->tasks[n].index = (uint32_t)j;
+		p->tasks[n++].size = 1;
+	}
+	p->nr_tasks = n;
 	return 0;
 }
 
@@ -1666,26 +1792,30 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	      size_t *nr_flagged, struct ls_err *err)
 {
 	struct blob_worker w[SOURCE_MAX_WORKERS];
-	struct oid_set all = { NULL, NULL, 0, 0 };
 	struct blob_pass p = { git_repository_path(r->git), NULL, 0, NULL,
-			       max_size, pre };
+			       NULL, NULL, 0, NULL, 0, NULL, max_size, pre };
+	struct pack_object *objs = NULL;
+	size_t started = 0, nr_libgit2 = 0;
 	git_odb *odb = NULL;
-	git_oid *ids = NULL;
-	size_t started = 0;
 	int ret = 0;
 
 	if (nr_workers < 1 || nr_workers > SOURCE_MAX_WORKERS)
 		nr_workers = 1;
 	if (git_repository_odb(&odb, r->git) < 0)
 		return repo_git_error(err, "cannot open the object database");
-	/* Every object once (a pack and a loose copy list it twice). */
-	if (git_odb_foreach(odb, collect_id, &all) < 0) {
-		ret = repo_git_error(err, "cannot list the objects");
+	ret = list_objects(r, odb, &objs, &p.nr, &p.packs, &p.nr_packs, err);
+	p.objs = objs;
+	ls_trace("history: objects listed");
+	if (ret < 0)
+		goto out;
+	if (p.nr >= UINT32_MAX) {
+		ret = ls_err_set(err, LS_EGIT, "too many objects to scan");
 		goto out;
 	}
-	ids = order_by_pack(r, &all, &p.nr);
-	p.ids = ids;
-	ls_trace("history: objects listed");
+	ret = plan_tasks(&p, err);
+	ls_trace("history: packs planned");
+	if (ret < 0)
+		goto out;
 	p.next = mmap(NULL, sizeof(*p.next), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p.next == MAP_FAILED) {
@@ -1703,7 +1833,7 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	for (size_t i = 1; i < nr_workers; i++) {
 		if (blob_worker_start(&w[i], err) < 0) {
 			ret = err->code;
-			__atomic_store_n(p.next, p.nr, __ATOMIC_RELAXED);
+			__atomic_store_n(p.next, p.nr_tasks, __ATOMIC_RELAXED);
 			break;
 		}
 		started++;
@@ -1717,14 +1847,28 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 		for (size_t j = 0; j < w[i].nr_clean; j++)
 			oid_set_add(clean_set, &w[i].clean[j]);
 		*nr_flagged += w[i].nr_flagged;
+		nr_libgit2 += w[i].nr_libgit2;
 		free(w[i].clean);
+	}
+	if (getenv("LEAKSTOP_TRACE")) {
+		char what[96];
+		snprintf(what, sizeof(what), "history: %zu of %zu objects "
+			 "read by libgit2", nr_libgit2, p.nr);
+		ls_trace(what);
 	}
 out:
 	if (p.next)
 		munmap(p.next, sizeof(*p.next));
-	free(ids);
-	free(all.slots);
-	free(all.used);
+	for (size_t i = 0; i < p.nr_packs; i++) {
+		if (p.plans)
+			pack_plan_release(&p.plans[i]);
+		pack_free(p.packs[i]);
+	}
+	free(p.plans);
+	free(p.first);
+	free(p.tasks);
+	free(p.packs);
+	free(objs);
 	git_odb_free(odb);
 	return ret;
 }
