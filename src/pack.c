@@ -34,6 +34,8 @@ enum {
 #define PACK_MAX_DEPTH 4096
 /* an object in a chain, or a delta, larger than this goes to libgit2 */
 #define PACK_MAX_OBJECT ((size_t)256 << 20)
+/* blobs kept as bases at once, by default: git's core.deltaBaseCacheLimit */
+#define PACK_KEEP_BYTES ((size_t)96 << 20)
 
 struct pack {
 	const unsigned char *map;
@@ -46,6 +48,7 @@ struct pack {
 	size_t delta_alloc;
 	struct frame *frames;	/* the blobs kept as bases, depth first */
 	size_t frames_alloc;
+	size_t kept, keep_limit;	/* bytes in frames, and their bound */
 	uint32_t *chain;	/* a task's bases, from its blob down */
 	size_t chain_alloc;
 };
@@ -266,6 +269,7 @@ pack_open_memory(struct pack **out, const void *data, size_t len,
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->map = data;
 	(*out)->len = len;
+	(*out)->keep_limit = PACK_KEEP_BYTES;
 	return 0;
 }
 
@@ -378,6 +382,7 @@ pack_open_indexed(struct pack **out, const char *idx_path, uint32_t pack,
 	(*out)->map = map;
 	(*out)->len = len;
 	(*out)->mapped = 1;
+	(*out)->keep_limit = PACK_KEEP_BYTES;
 	(*out)->path = path;
 	path = NULL;
 	map = NULL;
@@ -390,6 +395,12 @@ out:
 		munmap((void *)ix, ix_len);
 	free(path);
 	return ret;
+}
+
+void
+pack_limit_kept(struct pack *p, size_t bytes)
+{
+	p->keep_limit = bytes;
 }
 
 const char *
@@ -677,6 +688,14 @@ visit(struct pack *p, const struct pack_object *objs,
 		drop(buf, size + 1);
 		return ret;
 	}
+	if (p->kept + size > p->keep_limit) {
+		/* memory is bounded: the blobs below go to libgit2 */
+		drop(buf, size + 1);
+		for (uint32_t c = below; ret >= 0 && c != PACK_NONE;
+		     c = next_below(plan, plan->sibling[c]))
+			ret = fail_below(plan, c, cb, payload);
+		return ret;
+	}
 	keep->node = i;
 	keep->next = below;
 	keep->buf = buf;
@@ -722,12 +741,14 @@ pack_read_task(struct pack *p, const struct pack_object *objs,
 	if (f.buf) {
 		LS_GROW(p->frames, 1, p->frames_alloc);
 		p->frames[nr++] = f;
+		p->kept += f.size;
 	}
 	/* Depth first: only the blobs on the way down are kept. */
 	while (nr > 0 && ret >= 0) {
 		struct frame *top = &p->frames[nr - 1];
 		uint32_t c = top->next;
 		if (c == PACK_NONE) {
+			p->kept -= top->size;
 			drop(top->buf, top->size + 1);
 			nr--;
 			continue;
@@ -738,10 +759,12 @@ pack_read_task(struct pack *p, const struct pack_object *objs,
 		if (f.buf) {
 			LS_GROW(p->frames, nr + 1, p->frames_alloc);
 			p->frames[nr++] = f;
+			p->kept += f.size;
 		}
 	}
 	while (nr > 0) {
 		nr--;
+		p->kept -= p->frames[nr].size;
 		drop(p->frames[nr].buf, p->frames[nr].size + 1);
 	}
 	return ret;

@@ -55,6 +55,14 @@ int pack_open_indexed(struct pack **out, const char *idx_path, uint32_t pack,
 int pack_open_memory(struct pack **out, const void *data, size_t len,
 		     struct ls_err *err);
 
+/*
+ * Keep at most bytes of blobs at once as bases for the deltas below them
+ * (default 96 MiB, as git's core.deltaBaseCacheLimit). A blob whose bases would not fit is refused, with
+ * every blob of its task below it: the caller reads those through
+ * libgit2.
+ */
+void pack_limit_kept(struct pack *p, size_t bytes);
+
 /* The pack's file, as given to pack_open_indexed(), or "(memory)". */
 const char *pack_path(const struct pack *p);
 

@@ -241,6 +241,17 @@ test_whole_pack(git_odb *odb)
 		      "sizes", big, blobs);
 	}
 	seen_release(&s, &plan);
+	/* Bases over the memory bound: what is below them is refused. */
+	pack_limit_kept(p, 4096);
+	read_all(p, objs, nr, 256, SIZE_MAX, odb, &s, &plan);
+	{
+		int once = each_blob_once(&s, &plan, &blobs, &big, SIZE_MAX);
+		CHECK(s.wrong == 0 && once && s.refused > 20 &&
+			      s.refused < blobs,
+		      "4 KiB of bases kept: %zu of %zu blobs refused, for "
+		      "libgit2", s.refused, blobs);
+	}
+	seen_release(&s, &plan);
 	pack_free(p);
 	free(objs);
 }
