@@ -11,10 +11,10 @@
  * index would hold it, so that the reader parses every entry (CRC
  * failures are tested in tests/unit/test_pack.c).
  *
- * Invariants: no object is damaged; a delta's base is an object before
- * it; every blob of the plan is handed out exactly once over its tasks
- * (read, too big, or refused) and nothing else is; a blob read has at
- * most max_size bytes, all of them readable.
+ * Invariants: every entry passes its CRC check; a delta's base is an
+ * object before it; every blob of the plan is handed out exactly once
+ * over its tasks (read, too big, or refused) and nothing else is; a blob
+ * read has at most max_size bytes, all of them readable.
  */
 #include <string.h>
 #include <zlib.h>
@@ -115,7 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.max_size = data[0] & 8 ? 64 : SIZE_MAX;
 	s.times = calloc(nr, 1);
 	FUZZ_CHECK(s.times != NULL, "out of memory");
-	FUZZ_CHECK(plan.nr_damaged == 0, "%zu damaged", plan.nr_damaged);
+	FUZZ_CHECK(pack_check(p, objs, nr, 0, nr) == PACK_NONE,
+		   "an entry fails its CRC");
 	for (size_t i = 0; i < nr; i++)
 		FUZZ_CHECK(plan.up[i] == PACK_NONE || plan.up[i] < i,
 			   "object %zu on base %u", i, plan.up[i]);

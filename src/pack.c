@@ -479,19 +479,10 @@ pack_plan_build(struct pack_plan *plan, struct pack *p,
 	for (size_t i = 0; i < nr; i++) {
 		struct ls_err err = { 0, "" };
 		uint64_t data, base = 0;
-		uint64_t end = i + 1 < nr ? objs[i + 1].off : p->len - PACK_TRAILER;
 		size_t size;
 		uint32_t j;
 		int type;
 
-		if (objs[i].off < PACK_HEADER || end <= objs[i].off ||
-		    end > p->len - PACK_TRAILER ||
-		    crc32_z(0, p->map + objs[i].off,
-			    (size_t)(end - objs[i].off)) != objs[i].crc) {
-			plan->kind[i] = PACK_DAMAGED;
-			plan->nr_damaged++;
-			continue;
-		}
 		if (entry_header(p, objs[i].off, &type, &size, &data, &base,
 				 &err) < 0) {
 			plan->kind[i] = PACK_LIBGIT2;
@@ -502,7 +493,7 @@ pack_plan_build(struct pack_plan *plan, struct pack *p,
 			continue;
 		}
 		j = find_offset(objs, i, base);
-		if (j == PACK_NONE || plan->kind[j] >= PACK_LIBGIT2 ||
+		if (j == PACK_NONE || plan->kind[j] == PACK_LIBGIT2 ||
 		    depth[j] + 1 >= PACK_MAX_DEPTH) {
 			plan->kind[i] = PACK_LIBGIT2;
 			continue;
@@ -550,6 +541,22 @@ pack_plan_build(struct pack_plan *plan, struct pack *p,
 	free(t);
 	free(rem);
 	free(depth);
+}
+
+uint32_t
+pack_check(const struct pack *p, const struct pack_object *objs, size_t nr,
+	   size_t lo, size_t hi)
+{
+	for (size_t i = lo; i < hi && i < nr; i++) {
+		uint64_t end = i + 1 < nr ? objs[i + 1].off
+					  : p->len - PACK_TRAILER;
+		if (objs[i].off < PACK_HEADER || end <= objs[i].off ||
+		    end > p->len - PACK_TRAILER ||
+		    crc32_z(0, p->map + objs[i].off,
+			    (size_t)(end - objs[i].off)) != objs[i].crc)
+			return (uint32_t)i;
+	}
+	return PACK_NONE;
 }
 
 void

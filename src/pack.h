@@ -73,8 +73,7 @@ void pack_free(struct pack *p);
 enum pack_kind {
 	PACK_OTHER = 0,		/* a commit, tree or tag: not read */
 	PACK_BLOB = 1,		/* a blob, read by a task */
-	PACK_LIBGIT2 = 2,	/* not readable here: read it through libgit2 */
-	PACK_DAMAGED = 3	/* its bytes are not those the index was made of */
+	PACK_LIBGIT2 = 2	/* not readable here: read it through libgit2 */
 };
 
 /*
@@ -93,7 +92,6 @@ struct pack_plan {
 	uint32_t *tasks;	/* largest first */
 	uint32_t *task_size;	/* the blobs each task reads */
 	size_t nr_tasks;
-	size_t nr_damaged;
 };
 
 #define PACK_NONE UINT32_MAX
@@ -101,17 +99,24 @@ struct pack_plan {
 /*
  * Link objs[0..nr), all the objects of p sorted by offset, through their
  * entry headers, and cut the blobs into tasks of about task_size blobs
- * or fewer. Each entry's CRC-32 is checked against the index's: an entry
- * that fails is PACK_DAMAGED, and plan->nr_damaged counts them (git
- * checks these only when it copies an entry; a damaged type or size
- * would otherwise hide a blob). Never fails: what it cannot link is
- * PACK_LIBGIT2. Release with pack_plan_release().
+ * or fewer. Never fails: what it cannot link is PACK_LIBGIT2. Release
+ * with pack_plan_release().
  */
 void pack_plan_build(struct pack_plan *plan, struct pack *p,
 		     const struct pack_object *objs, size_t nr,
 		     size_t task_size);
 
 void pack_plan_release(struct pack_plan *plan);
+
+/*
+ * Check the CRC-32 of the entries of objs[lo..hi) (all nr objects of p,
+ * sorted by offset) against the index's: the first whose bytes differ,
+ * or PACK_NONE. git checks these only when it copies an entry; a damaged
+ * type or size could hide a blob from the plan, so a caller that uses a
+ * plan checks every entry too.
+ */
+uint32_t pack_check(const struct pack *p, const struct pack_object *objs,
+		    size_t nr, size_t lo, size_t hi);
 
 /*
  * Called once for each blob of a task: index is into the plan's

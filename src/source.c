@@ -1359,11 +1359,16 @@ struct blob_pass {
 	source_blob_cb pre;
 };
 
-/* A task of a pack's plan, or one object for libgit2 (pack SOURCE_NO_PACK). */
+/*
+ * A task of a pack's plan, a run of a pack's entries to check, or one
+ * object for libgit2 (pack SOURCE_NO_PACK).
+ */
 struct blob_task {
 	uint32_t pack;
-	uint32_t index;		/* the plan's task, or the object in objs */
-	uint32_t size;		/* blobs to read, for the order */
+	uint32_t index;		/* the plan's task, the run's first entry, or
+				   the object in objs */
+	uint32_t size;		/* blobs to read, or entries to check */
+	int check;
 };
 
 struct blob_worker {
@@ -1492,7 +1497,22 @@ blob_worker_run(struct blob_worker *w)
 		if (k >= p->nr_tasks)
 			break;
 		t = &p->tasks[k];
-		if (t->pack == SOURCE_NO_PACK) {
+		if (t->check) {
+			const struct pack_object *objs =
+				p->objs + p->first[t->pack];
+			uint32_t bad = pack_check(p->packs[t->pack], objs,
+						  p->plans[t->pack].nr,
+						  t->index,
+						  (size_t)t->index + t->size);
+			if (bad != PACK_NONE)
+				ret = ls_err_set(&w->err, LS_EGIT,
+						 "'%s': the entry of object %s "
+						 "is damaged (its CRC differs "
+						 "from the index's); run `git "
+						 "fsck`",
+						 pack_path(p->packs[t->pack]),
+						 git_oid_tostr_s(&objs[bad].id));
+		} else if (t->pack == SOURCE_NO_PACK) {
 			ret = read_libgit2(w, &odb, &repo, &p->objs[t->index].id);
 		} else {
 			struct packed_ctx c = { w, p->objs + p->first[t->pack],
@@ -1734,44 +1754,56 @@ cmp_task(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* entries whose CRC one task checks: about 1 MB of pack */
+#define CHECK_RUN 8192
+
 /*
- * Plan each pack, then list the tasks: those of the packs, largest
- * first, then each object left to libgit2. A damaged pack entry is an
- * error: it may be a blob that would go unscanned.
+ * Plan each pack, then list the tasks: the CRC checks, those of the
+ * packs, largest first, then each object left to libgit2.
  */
-static int
-plan_tasks(struct blob_pass *p, struct ls_err *err)
+static void
+plan_tasks(struct blob_pass *p)
 {
-	size_t i = 0, n = 0, alloc = 0;
+	size_t i = 0, n = 0, alloc = 0, sorted;
 
 	p->plans = xcalloc(p->nr_packs ? p->nr_packs : 1, sizeof(*p->plans));
 	p->first = xcalloc(p->nr_packs ? p->nr_packs : 1, sizeof(*p->first));
 	for (size_t k = 0; k < p->nr_packs; k++) {
-		struct pack_plan *plan = &p->plans[k];
 		p->first[k] = i;
 		while (i < p->nr && p->objs[i].pack == k)
 			i++;
-		pack_plan_build(plan, p->packs[k], p->objs + p->first[k],
-				i - p->first[k], TASK_BLOBS);
-		for (size_t j = 0; plan->nr_damaged && j < plan->nr; j++)
-			if (plan->kind[j] == PACK_DAMAGED)
-				return ls_err_set(err, LS_EGIT,
-						  "'%s': the entry of object "
-						  "%s is damaged (its CRC "
-						  "differs from the index's); "
-						  "run `git fsck`",
-						  pack_path(p->packs[k]),
-						  git_oid_tostr_s(
-							  &p->objs[p->first[k] + j].id));
+		pack_plan_build(&p->plans[k], p->packs[k],
+				p->objs + p->first[k], i - p->first[k],
+				TASK_BLOBS);
+	}
+	/*
+	 * Every entry's CRC is checked, in runs the workers share: a damaged
+	 * entry fails the pass, since its type or size may hide a blob.
+	 */
+	for (size_t k = 0; k < p->nr_packs; k++)
+		for (size_t at = 0; at < p->plans[k].nr; at += CHECK_RUN) {
+			size_t left = p->plans[k].nr - at;
+			LS_GROW(p->tasks, n + 1, alloc);
+			p->tasks[n].pack = (uint32_t)k;
+			p->tasks[n].index = (uint32_t)at;
+			p->tasks[n].size = (uint32_t)(left < CHECK_RUN ?
+						      left : CHECK_RUN);
+			p->tasks[n++].check = 1;
+		}
+	sorted = n;
+	for (size_t k = 0; k < p->nr_packs; k++) {
+		const struct pack_plan *plan = &p->plans[k];
 		LS_GROW(p->tasks, n + plan->nr_tasks, alloc);
 		for (size_t t = 0; t < plan->nr_tasks; t++) {
 			p->tasks[n].pack = (uint32_t)k;
 			p->tasks[n].index = (uint32_t)t;
-			p->tasks[n++].size = plan->task_size[t];
+			p->tasks[n].size = plan->task_size[t];
+			p->tasks[n++].check = 0;
 		}
 	}
-	if (n > 1)
-		qsort(p->tasks, n, sizeof(*p->tasks), cmp_task);
+	if (n - sorted > 1)
+		qsort(p->tasks + sorted, n - sorted, sizeof(*p->tasks),
+		      cmp_task);
 	for (size_t j = 0; j < p->nr; j++) {
 		const struct pack_object *o = &p->objs[j];
 		if (o->pack != SOURCE_NO_PACK &&
@@ -1780,10 +1812,10 @@ plan_tasks(struct blob_pass *p, struct ls_err *err)
 		LS_GROW(p->tasks, n + 1, alloc);
 		p->tasks[n].pack = SOURCE_NO_PACK;
 		p->tasks[n].index = (uint32_t)j;
-		p->tasks[n++].size = 1;
+		p->tasks[n].size = 1;
+		p->tasks[n++].check = 0;
 	}
 	p->nr_tasks = n;
-	return 0;
 }
 
 static int
@@ -1812,10 +1844,8 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 		ret = ls_err_set(err, LS_EGIT, "too many objects to scan");
 		goto out;
 	}
-	ret = plan_tasks(&p, err);
+	plan_tasks(&p);
 	ls_trace("history: packs planned");
-	if (ret < 0)
-		goto out;
 	p.next = mmap(NULL, sizeof(*p.next), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p.next == MAP_FAILED) {
