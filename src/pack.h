@@ -38,9 +38,9 @@ struct pack;
 
 /*
  * Read the version-2 pack index at idx_path, append its objects to *v
- * (nr used, alloc allocated; pack set to `pack`) and map the pack beside
- * it. A pack whose checksum or object count differs from its index's is
- * refused. *out is the caller's, freed with pack_free(); on error *v is as
+ * in pack order (nr used, alloc allocated; pack set to `pack`), and map
+ * the pack beside it. A pack whose checksum or object count differs from
+ * its index's is refused. *out is the caller's, freed with pack_free(); on error *v is as
  * it was. Errors: LS_EIO (cannot open or map), LS_EPARSE (not an index or
  * pack, or not each other's).
  */

@@ -1628,16 +1628,6 @@ blob_worker_finish(struct blob_worker *w, struct ls_err *err)
 	return ret;
 }
 
-static int
-cmp_by_offset(const void *a, const void *b)
-{
-	const struct pack_object *x = a, *y = b;
-
-	if (x->pack != y->pack)
-		return x->pack < y->pack ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
 struct listing {
 	struct pack_object *v;
 	size_t nr, alloc;
@@ -1662,12 +1652,11 @@ list_loose(const git_oid *id, void *payload)
 }
 
 /*
- * Every object of the repository once: those of its packs in pack order,
- * read from their .idx files, then loose ones, listed by libgit2. A
- * delta's base comes before it in its pack, so reading in that order
- * keeps bases at hand (reading by id was 2x slower). Each pack that can
- * be read directly is opened into packs[]; with one that cannot, or with
- * alternates, the list comes from git_odb_foreach, as libgit2 sees it.
+ * Every object of the repository: those of its packs in pack order, read
+ * from their .idx files, then loose ones, listed by libgit2's loose
+ * backend. Each pack that can be read directly is opened into packs[];
+ * with one that cannot, or with alternates, the rest of the list comes
+ * from git_odb_foreach, as libgit2 sees it.
  */
 static int
 list_objects(struct repo *r, git_odb *odb, struct pack_object **out,
@@ -1707,8 +1696,6 @@ list_objects(struct repo *r, git_odb *odb, struct pack_object **out,
 		}
 		closedir(d);
 	}
-	if (l.nr > 1)
-		qsort(l.v, l.nr, sizeof(*l.v), cmp_by_offset);
 	buf_reset(&path);
 	buf_printf(&path, "%sobjects/info/alternates", common);
 	if (lstat(path.ptr, &st) == 0)
