@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <stdlib.h>
@@ -1354,9 +1355,17 @@ struct blob_pass {
 	size_t nr_packs;
 	struct blob_task *tasks;
 	size_t nr_tasks;
-	size_t *next;		/* the next task to take: shared memory, atomic */
+	size_t nr_checks;	/* the first tasks: CRC checks */
+	struct blob_shared *shared;
 	size_t max_size;
 	source_blob_cb pre;
+};
+
+/* What the workers share: memory mapped before they fork, atomic. */
+struct blob_shared {
+	size_t next;		/* the next task to take */
+	size_t checked;		/* CRC checks done */
+	int failed;		/* a worker stopped on an error */
 };
 
 /*
@@ -1483,35 +1492,61 @@ on_packed_blob(size_t index, int result, const unsigned char *data,
 	return read_libgit2(c->w, c->odb, c->repo, id);
 }
 
+/* Check the CRC of a run of a pack's entries. */
+static int
+check_run(struct blob_worker *w, const struct blob_task *t)
+{
+	const struct blob_pass *p = w->pass;
+	const struct pack_object *objs = p->objs + p->first[t->pack];
+	uint32_t bad = pack_check(p->packs[t->pack], objs, p->plans[t->pack].nr,
+				  t->index, (size_t)t->index + t->size);
+
+	if (bad == PACK_NONE)
+		return 0;
+	return ls_err_set(&w->err, LS_EGIT,
+			  "'%s': the entry of object %s is damaged (its CRC "
+			  "differs from the index's); run `git fsck`",
+			  pack_path(p->packs[t->pack]),
+			  git_oid_tostr_s(&objs[bad].id));
+}
+
+/* Wait for every CRC check to be done: 1 when all passed. */
+static int
+checks_passed(const struct blob_pass *p)
+{
+	struct blob_shared *sh = p->shared;
+
+	while (__atomic_load_n(&sh->checked, __ATOMIC_ACQUIRE) < p->nr_checks &&
+	       !__atomic_load_n(&sh->failed, __ATOMIC_RELAXED))
+		sched_yield();
+	return !__atomic_load_n(&sh->failed, __ATOMIC_RELAXED);
+}
+
+/*
+ * Take tasks until none are left. Blobs are read only once every entry
+ * has passed its CRC check: a damaged pack is then reported as such, not
+ * as whatever reading one of its blobs ran into first.
+ */
 static void
 blob_worker_run(struct blob_worker *w)
 {
 	struct blob_pass *p = w->pass;
+	struct blob_shared *sh = p->shared;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
 	int ret = 0;
 
 	for (;;) {
-		size_t k = __atomic_fetch_add(p->next, 1, __ATOMIC_RELAXED);
+		size_t k = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED);
 		const struct blob_task *t;
 		if (k >= p->nr_tasks)
 			break;
 		t = &p->tasks[k];
 		if (t->check) {
-			const struct pack_object *objs =
-				p->objs + p->first[t->pack];
-			uint32_t bad = pack_check(p->packs[t->pack], objs,
-						  p->plans[t->pack].nr,
-						  t->index,
-						  (size_t)t->index + t->size);
-			if (bad != PACK_NONE)
-				ret = ls_err_set(&w->err, LS_EGIT,
-						 "'%s': the entry of object %s "
-						 "is damaged (its CRC differs "
-						 "from the index's); run `git "
-						 "fsck`",
-						 pack_path(p->packs[t->pack]),
-						 git_oid_tostr_s(&objs[bad].id));
+			ret = check_run(w, t);
+			__atomic_fetch_add(&sh->checked, 1, __ATOMIC_RELEASE);
+		} else if (!checks_passed(p)) {
+			break;	/* another worker stopped on an error */
 		} else if (t->pack == SOURCE_NO_PACK) {
 			ret = read_libgit2(w, &odb, &repo, &p->objs[t->index].id);
 		} else {
@@ -1523,7 +1558,8 @@ blob_worker_run(struct blob_worker *w)
 		}
 		if (ret < 0) {
 			/* stop the others soon */
-			__atomic_store_n(p->next, p->nr_tasks,
+			__atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&sh->next, p->nr_tasks,
 					 __ATOMIC_RELAXED);
 			break;
 		}
@@ -1777,7 +1813,7 @@ plan_tasks(struct blob_pass *p)
 						      left : CHECK_RUN);
 			p->tasks[n++].check = 1;
 		}
-	sorted = n;
+	p->nr_checks = sorted = n;
 	for (size_t k = 0; k < p->nr_packs; k++) {
 		const struct pack_plan *plan = &p->plans[k];
 		LS_GROW(p->tasks, n + plan->nr_tasks, alloc);
@@ -1812,7 +1848,7 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 {
 	struct blob_worker w[SOURCE_MAX_WORKERS];
 	struct blob_pass p = { git_repository_path(r->git), NULL, 0, NULL,
-			       NULL, NULL, 0, NULL, 0, NULL, max_size, pre };
+			       NULL, NULL, 0, NULL, 0, 0, NULL, max_size, pre };
 	struct pack_object *objs = NULL;
 	size_t started = 0, nr_libgit2 = 0;
 	git_odb *odb = NULL;
@@ -1833,15 +1869,15 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	}
 	plan_tasks(&p);
 	ls_trace("history: packs planned");
-	p.next = mmap(NULL, sizeof(*p.next), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p.next == MAP_FAILED) {
-		p.next = NULL;
+	p.shared = mmap(NULL, sizeof(*p.shared), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p.shared == MAP_FAILED) {
+		p.shared = NULL;
 		ret = ls_err_set(err, LS_EIO, "cannot map memory: %s",
 				 strerror(errno));
 		goto out;
 	}
-	*p.next = 0;
+	memset(p.shared, 0, sizeof(*p.shared));
 	memset(w, 0, sizeof(w));
 	for (size_t i = 0; i < nr_workers; i++) {
 		w[i].pass = &p;
@@ -1850,7 +1886,10 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	for (size_t i = 1; i < nr_workers; i++) {
 		if (blob_worker_start(&w[i], err) < 0) {
 			ret = err->code;
-			__atomic_store_n(p.next, p.nr_tasks, __ATOMIC_RELAXED);
+			__atomic_store_n(&p.shared->failed, 1,
+					 __ATOMIC_RELAXED);
+			__atomic_store_n(&p.shared->next, p.nr_tasks,
+					 __ATOMIC_RELAXED);
 			break;
 		}
 		started++;
@@ -1874,8 +1913,8 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 		ls_trace(what);
 	}
 out:
-	if (p.next)
-		munmap(p.next, sizeof(*p.next));
+	if (p.shared)
+		munmap(p.shared, sizeof(*p.shared));
 	for (size_t i = 0; i < p.nr_packs; i++) {
 		if (p.plans)
 			pack_plan_release(&p.plans[i]);
