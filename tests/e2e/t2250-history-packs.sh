@@ -121,8 +121,38 @@ PY
 	assert_no_leak "$(aws_key)"
 }
 
+# A clone -s reads its source's objects through objects/info/alternates:
+# the list comes from libgit2, each object once, its own packs read here.
+alternates() {
+	versions_repo
+	git gc -q --aggressive || die gc
+	cd .. && git clone -q -s r c && cd c || die "clone -s"
+	[ -s .git/objects/info/alternates ] || die "no alternates"
+	git config user.name T && git config user.email t@example.invalid
+	printf 'new=%s%s\n' AKIA ZK3MQ7WX2RB5TL6V >new.txt && git add new.txt &&
+		git commit -q -m new && git repack -q || die "commit, repack"
+	"$LEAKSTOP" scan --history >../$OUT 2>../err
+	[ $? -eq 1 ] || { cat ../err; die "history scan did not exit 1"; }
+	expect_out "leakstop: 3 secrets in scanned commits"
+	expect_out "app.cfg:40:5  aws-access-key-id"
+	expect_out "new.txt:1:5  aws-access-key-id"
+	[ "$(grep -c github-personal-access-token ../$OUT)" -eq 1 ] ||
+		die "a secret was reported twice"
+}
+
+# From a linked worktree the packs are the main repository's.
+linked_worktree() {
+	versions_repo
+	git gc -q --aggressive || die gc
+	git worktree add -q ../wt 2>/dev/null || die "worktree add"
+	cd ../wt || die "cd wt"
+	expect_both
+}
+
 test_case "history: deltas of a gc'd pack read, old secret found" gc_aggressive
 test_case "history: a pack of ref deltas reads through libgit2" ref_deltas
 test_case "history: two packs and loose objects" two_packs_and_loose
 test_case "history: a clean packed history passes" clean_pack
 test_case "history: a damaged pack fails closed with its path" damaged_pack
+test_case "history: a clone -s reads its source's pack too" alternates
+test_case "history: from a linked worktree" linked_worktree
