@@ -1,6 +1,7 @@
 /*
  * util.c - allocation wrappers, buffers, files, errors
  */
+#define _GNU_SOURCE		/* mremap */
 #include "util.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +76,50 @@ xrealloc(void *p, size_t n)
 	if (q == NULL)
 		die_nomem(n);
 	return q;
+}
+
+static size_t
+page_round(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return n ? (n + page - 1) / page * page : page;
+}
+
+void *
+xmap(size_t n)
+{
+	void *p = mmap(NULL, page_round(n), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die_nomem(n);
+	return p;
+}
+
+void *
+xmap_grow(void *p, size_t old, size_t n)
+{
+	size_t from = page_round(old), to = page_round(n);
+	char *q;
+
+	if (p == NULL)
+		return xmap(n);
+	if (to <= from)
+		return p;
+	q = mremap(p, from, to, MREMAP_MAYMOVE);
+	if (q == MAP_FAILED)
+		die_nomem(n);
+	/* best effort: a kernel before 5.14 faults the pages in on use */
+	madvise(q + from, to - from, MADV_POPULATE_WRITE);
+	return q;
+}
+
+void
+xunmap(void *p, size_t n)
+{
+	if (p)
+		munmap(p, page_round(n));
 }
 
 char *

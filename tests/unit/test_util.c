@@ -292,6 +292,36 @@ test_files(const char *dir)
 	buf_release(&path);
 }
 
+/* Mapped arrays: zeroed, writable, grown in place or moved with content. */
+static void
+test_map(void)
+{
+	size_t n = 3 << 20, zero = 0, kept = 0;
+	unsigned char *p = xmap(n), *q;
+
+	for (size_t i = 0; i < n; i++)
+		zero += p[i] == 0;
+	CHECK(zero == n, "xmap: %zu bytes, all zero", n);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)(i * 7);
+	q = xmap_grow(p, n, 3 * n);
+	for (size_t i = 0; i < n; i++)
+		kept += q[i] == (unsigned char)(i * 7);
+	zero = 0;
+	for (size_t i = n; i < 3 * n; i++)
+		zero += q[i] == 0;
+	CHECK(kept == n && zero == 2 * n,
+	      "xmap_grow: the first %zu bytes kept, the new ones zero", n);
+	memset(q + n, 1, 2 * n);
+	CHECK(xmap_grow(q, 3 * n, n) == q, "xmap_grow to a smaller size: "
+	      "the same mapping");
+	xunmap(q, 3 * n);
+	xunmap(NULL, 10);
+	p = xmap_grow(NULL, 0, 100);
+	CHECK(p != NULL && p[99] == 0, "xmap_grow of NULL maps");
+	xunmap(p, 100);
+}
+
 int
 main(void)
 {
@@ -302,6 +332,7 @@ main(void)
 	test_buf();
 	test_err();
 	test_hash();
+	test_map();
 	if (CHECK(fixture_tmpdir(dir, sizeof(dir)) == 0, "temporary dir")) {
 		test_files(dir);
 		fixture_rmtree(dir);
