@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -325,7 +326,7 @@ index_objects(const char *path, const unsigned char *ix, size_t len,
 		return ls_err_set(err, LS_EPARSE, "'%s': index too short",
 				  path);
 	big = len - fan - 40 - 28 * n;
-	LS_GROW(*v, *nr + n, *alloc);
+	pack_objects_grow(v, *nr + n, alloc);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t o = be32(ix + fan + 24 * n + 4 * i);
 		struct pack_object *x = &(*v)[*nr + i];
@@ -345,6 +346,26 @@ index_objects(const char *path, const unsigned char *ix, size_t len,
 	}
 	*nr += n;
 	return 0;
+}
+
+void
+pack_objects_grow(struct pack_object **v, size_t need, size_t *alloc)
+{
+	size_t n = *alloc;
+
+	if (need <= n)
+		return;
+	n = n * 2 > need ? n * 2 : need;
+	if (n < 1024)
+		n = 1024;
+	*v = xmap_grow(*v, *alloc * sizeof(**v), n * sizeof(**v));
+	*alloc = n;
+}
+
+void
+pack_objects_free(struct pack_object *v, size_t alloc)
+{
+	xunmap(v, alloc * sizeof(*v));
 }
 
 /*
@@ -480,6 +501,45 @@ find_offset(const struct pack_object *objs, size_t nr, uint64_t off)
 	return lo < nr && objs[lo].off == off ? (uint32_t)lo : PACK_NONE;
 }
 
+/*
+ * Entries from which a plan parses headers in two threads: starting one
+ * costs tens of microseconds, about what parsing 500 headers does.
+ */
+#define PARSE_THREADED 512
+
+/* Headers of objs[lo..hi): the type (0: unreadable) and base's index. */
+struct parse_job {
+	const struct pack *p;
+	const struct pack_object *objs;
+	uint8_t *raw;
+	uint32_t *base;
+	size_t lo, hi;
+};
+
+static void *
+parse_range(void *arg)
+{
+	const struct parse_job *job = arg;
+
+	for (size_t i = job->lo; i < job->hi; i++) {
+		struct ls_err err = { 0, "" };
+		uint64_t data, base = 0;
+		size_t size;
+		int type;
+
+		job->base[i] = PACK_NONE;
+		if (entry_header(job->p, job->objs[i].off, &type, &size, &data,
+				 &base, &err) < 0) {
+			job->raw[i] = 0;
+			continue;
+		}
+		job->raw[i] = (uint8_t)type;
+		if (type == OBJ_OFS_DELTA)
+			job->base[i] = find_offset(job->objs, i, base);
+	}
+	return NULL;
+}
+
 struct sized {
 	uint32_t size, index;
 };
@@ -498,40 +558,58 @@ void
 pack_plan_build(struct pack_plan *plan, struct pack *p,
 		const struct pack_object *objs, size_t nr, size_t task_size)
 {
-	uint16_t *depth = xcalloc(nr ? nr : 1, sizeof(*depth));
-	uint32_t *rem = xcalloc(nr ? nr : 1, sizeof(*rem));
+	/* the plan's arrays in one mapping, the temporary ones in another */
+	size_t tmp_len = nr * (sizeof(uint32_t) + sizeof(uint16_t) + 1);
+	char *tmp = xcalloc(1, tmp_len);
+	uint32_t *rem = (uint32_t *)tmp;
+	uint16_t *depth = (uint16_t *)(tmp + nr * sizeof(uint32_t));
+	uint8_t *raw = (uint8_t *)(tmp + nr * (sizeof(uint32_t) +
+					      sizeof(uint16_t)));
 	struct sized *t;
 	size_t nr_tasks = 0;
+	char *m;
 
 	assert(nr < PACK_NONE);
 	memset(plan, 0, sizeof(*plan));
 	plan->nr = nr;
-	plan->kind = xcalloc(nr ? nr : 1, 1);
-	plan->is_task = xcalloc(nr ? nr : 1, 1);
-	plan->up = xmalloc((nr ? nr : 1) * sizeof(uint32_t));
-	plan->child = xmalloc((nr ? nr : 1) * sizeof(uint32_t));
-	plan->sibling = xmalloc((nr ? nr : 1) * sizeof(uint32_t));
+	plan->mem_len = nr * (3 * sizeof(uint32_t) + 2);
+	plan->mem = m = xmap(plan->mem_len);
+	plan->up = (uint32_t *)m;
+	plan->child = (uint32_t *)(m + nr * sizeof(uint32_t));
+	plan->sibling = (uint32_t *)(m + 2 * nr * sizeof(uint32_t));
+	plan->kind = (uint8_t *)(m + 3 * nr * sizeof(uint32_t));
+	plan->is_task = plan->kind + nr;
 	memset(plan->up, 0xff, nr * sizeof(uint32_t));
 	memset(plan->child, 0xff, nr * sizeof(uint32_t));
 	memset(plan->sibling, 0xff, nr * sizeof(uint32_t));
-	/* A base's entry comes before its deltas': one pass links them. */
+	/*
+	 * Each entry's header and its base's index, in two threads on a big
+	 * pack (parsing is most of a plan, and the workers wait for it);
+	 * then one pass links them, a base's entry coming before its deltas'.
+	 */
+	{
+		struct parse_job half = { p, objs, raw, plan->up, nr / 2, nr };
+		pthread_t th;
+		int threaded = nr >= PARSE_THREADED &&
+			       pthread_create(&th, NULL, parse_range, &half) == 0;
+		struct parse_job first = { p, objs, raw, plan->up, 0,
+					   threaded ? nr / 2 : nr };
+		parse_range(&first);
+		if (threaded)
+			pthread_join(th, NULL);
+	}
 	for (size_t i = 0; i < nr; i++) {
-		struct ls_err err = { 0, "" };
-		uint64_t data, base = 0;
-		size_t size;
-		uint32_t j;
-		int type;
+		uint32_t j = plan->up[i];
 
-		if (entry_header(p, objs[i].off, &type, &size, &data, &base,
-				 &err) < 0) {
-			plan->kind[i] = PACK_LIBGIT2;
+		plan->up[i] = PACK_NONE;
+		if (raw[i] == OBJ_BLOB) {
+			plan->kind[i] = PACK_BLOB;
 			continue;
 		}
-		if (type != OBJ_OFS_DELTA) {
-			plan->kind[i] = type == OBJ_BLOB ? PACK_BLOB : PACK_OTHER;
+		if (raw[i] != OBJ_OFS_DELTA) {
+			plan->kind[i] = raw[i] ? PACK_OTHER : PACK_LIBGIT2;
 			continue;
 		}
-		j = find_offset(objs, i, base);
 		if (j == PACK_NONE || plan->kind[j] == PACK_LIBGIT2 ||
 		    depth[j] + 1 >= PACK_MAX_DEPTH) {
 			plan->kind[i] = PACK_LIBGIT2;
@@ -578,8 +656,7 @@ pack_plan_build(struct pack_plan *plan, struct pack *p,
 	}
 	plan->nr_tasks = nr_tasks;
 	free(t);
-	free(rem);
-	free(depth);
+	free(tmp);
 }
 
 uint32_t
@@ -601,11 +678,7 @@ pack_check(const struct pack *p, const struct pack_object *objs, size_t nr,
 void
 pack_plan_release(struct pack_plan *plan)
 {
-	free(plan->kind);
-	free(plan->is_task);
-	free(plan->up);
-	free(plan->child);
-	free(plan->sibling);
+	xunmap(plan->mem, plan->mem_len);
 	free(plan->tasks);
 	free(plan->task_size);
 	memset(plan, 0, sizeof(*plan));

@@ -37,9 +37,17 @@ struct pack_object {
 struct pack;
 
 /*
+ * Grow *v (alloc elements) to hold need: memory of xmap_grow(), since a
+ * repository's objects are a few MB of new pages. Free with
+ * pack_objects_free().
+ */
+void pack_objects_grow(struct pack_object **v, size_t need, size_t *alloc);
+void pack_objects_free(struct pack_object *v, size_t alloc);
+
+/*
  * Read the version-2 pack index at idx_path, append its objects to *v
- * in pack order (nr used, alloc allocated; pack set to `pack`), and map
- * the pack beside it. A pack whose checksum or object count differs from
+ * in pack order (nr used, alloc allocated, grown by pack_objects_grow();
+ * pack set to `pack`), and map the pack beside it. A pack whose checksum or object count differs from
  * its index's is refused. *out is the caller's, freed with pack_free(); on error *v is as
  * it was. Errors: LS_EIO (cannot open or map), LS_EPARSE (not an index or
  * pack, or not each other's).
@@ -92,6 +100,8 @@ struct pack_plan {
 	uint32_t *tasks;	/* largest first */
 	uint32_t *task_size;	/* the blobs each task reads */
 	size_t nr_tasks;
+	void *mem;		/* where kind to sibling live (xmap) */
+	size_t mem_len;
 };
 
 #define PACK_NONE UINT32_MAX

@@ -1678,7 +1678,7 @@ list_loose(const git_oid *id, void *payload)
 
 	if (l->dedup && !oid_set_add(&l->seen, id))
 		return 0;
-	LS_GROW(l->v, l->nr + 1, l->alloc);
+	pack_objects_grow(&l->v, l->nr + 1, &l->alloc);
 	l->v[l->nr].id = *id;
 	l->v[l->nr].off = 0;
 	l->v[l->nr].crc = 0;
@@ -1696,8 +1696,8 @@ list_loose(const git_oid *id, void *payload)
  */
 static int
 list_objects(struct repo *r, git_odb *odb, struct pack_object **out,
-	     size_t *nr_out, struct pack ***packs, size_t *nr_packs,
-	     struct ls_err *err)
+	     size_t *nr_out, size_t *alloc_out, struct pack ***packs,
+	     size_t *nr_packs, struct ls_err *err)
 {
 	struct listing l = { NULL, 0, 0, { NULL, NULL, 0, 0 }, 0 };
 	struct buf dir = BUF_INIT, path = BUF_INIT;
@@ -1758,6 +1758,7 @@ list_objects(struct repo *r, git_odb *odb, struct pack_object **out,
 	}
 	*out = l.v;
 	*nr_out = l.nr;
+	*alloc_out = l.alloc;
 	free(l.seen.slots);
 	free(l.seen.used);
 	buf_release(&path);
@@ -1850,7 +1851,7 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	struct blob_pass p = { git_repository_path(r->git), NULL, 0, NULL,
 			       NULL, NULL, 0, NULL, 0, 0, NULL, max_size, pre };
 	struct pack_object *objs = NULL;
-	size_t started = 0, nr_libgit2 = 0;
+	size_t started = 0, nr_libgit2 = 0, objs_alloc = 0;
 	git_odb *odb = NULL;
 	int ret = 0;
 
@@ -1858,7 +1859,8 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 		nr_workers = 1;
 	if (git_repository_odb(&odb, r->git) < 0)
 		return repo_git_error(err, "cannot open the object database");
-	ret = list_objects(r, odb, &objs, &p.nr, &p.packs, &p.nr_packs, err);
+	ret = list_objects(r, odb, &objs, &p.nr, &objs_alloc, &p.packs,
+			   &p.nr_packs, err);
 	p.objs = objs;
 	ls_trace("history: objects listed");
 	if (ret < 0)
@@ -1924,7 +1926,7 @@ out:
 	free(p.first);
 	free(p.tasks);
 	free(p.packs);
-	free(objs);
+	pack_objects_free(objs, objs_alloc);
 	git_odb_free(odb);
 	return ret;
 }

@@ -87,12 +87,11 @@ on_blob(size_t index, int result, const unsigned char *data, size_t size,
 
 /* The repository's one pack, its objects sorted by offset. */
 static struct pack *
-open_pack(struct pack_object **v, size_t *nr)
+open_pack(struct pack_object **v, size_t *nr, size_t *alloc)
 {
 	char path[4200];
 	struct pack *p = NULL;
 	struct ls_err err = { 0, "" };
-	size_t alloc = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path),
@@ -114,7 +113,8 @@ open_pack(struct pack_object **v, size_t *nr)
 	pclose(f);
 	*v = NULL;
 	*nr = 0;
-	if (pack_open_indexed(&p, path, 7, v, nr, &alloc, &err) < 0) {
+	*alloc = 0;
+	if (pack_open_indexed(&p, path, 7, v, nr, alloc, &err) < 0) {
 		printf("# %s\n", err.msg);
 		return NULL;
 	}
@@ -192,8 +192,8 @@ test_whole_pack(git_odb *odb)
 	struct pack_object *objs;
 	struct pack_plan plan;
 	struct seen s;
-	size_t nr, blobs = 0, big = 0, tasks_one = 0;
-	struct pack *p = open_pack(&objs, &nr);
+	size_t nr, alloc, blobs = 0, big = 0, tasks_one = 0;
+	struct pack *p = open_pack(&objs, &nr, &alloc);
 	static const size_t sizes[] = { 256, 4, 1 };
 
 	if (!CHECK(p != NULL, "git's pack opens with its index, objects in "
@@ -252,7 +252,7 @@ test_whole_pack(git_odb *odb)
 	}
 	seen_release(&s, &plan);
 	pack_free(p);
-	free(objs);
+	pack_objects_free(objs, alloc);
 }
 
 static void
@@ -261,12 +261,12 @@ test_ref_deltas(git_odb *odb)
 	struct pack_object *objs;
 	struct pack_plan plan;
 	struct seen s;
-	size_t nr, libgit2 = 0, blobs = 0, big = 0;
+	size_t nr, alloc, libgit2 = 0, blobs = 0, big = 0;
 	struct pack *p;
 
 	/* git can still write deltas that name their base by id */
 	sh("cd r && git -c repack.useDeltaBaseOffset=false repack -adfq");
-	p = open_pack(&objs, &nr);
+	p = open_pack(&objs, &nr, &alloc);
 	if (!CHECK(p != NULL, "a pack of ref deltas opens"))
 		return;
 	read_all(p, objs, nr, 256, SIZE_MAX, odb, &s, &plan);
@@ -279,7 +279,7 @@ test_ref_deltas(git_odb *odb)
 	      libgit2, blobs);
 	seen_release(&s, &plan);
 	pack_free(p);
-	free(objs);
+	pack_objects_free(objs, alloc);
 	sh("cd r && git repack -adfq");
 }
 
@@ -292,8 +292,8 @@ static void
 test_damage(git_odb *odb)
 {
 	struct pack_object *objs;
-	size_t nr, len, wrong = 0, caught = 0, tried = 0;
-	struct pack *p = open_pack(&objs, &nr);
+	size_t nr, alloc, len, wrong = 0, caught = 0, tried = 0;
+	struct pack *p = open_pack(&objs, &nr, &alloc);
 	char path[4200];
 	unsigned char *copy;
 	FILE *f;
@@ -352,7 +352,7 @@ test_damage(git_odb *odb)
 		      "pack version 5 is refused: %s", err.msg);
 	}
 	free(copy);
-	free(objs);
+	pack_objects_free(objs, alloc);
 }
 
 int
