@@ -1544,6 +1544,10 @@ blob_worker_run(struct blob_worker *w)
 		t = &p->tasks[k];
 		if (t->check) {
 			ret = check_run(w, t);
+			/* failed is seen by whoever sees this check done */
+			if (ret < 0)
+				__atomic_store_n(&sh->failed, 1,
+						 __ATOMIC_RELAXED);
 			__atomic_fetch_add(&sh->checked, 1, __ATOMIC_RELEASE);
 		} else if (!checks_passed(p)) {
 			break;	/* another worker stopped on an error */
