@@ -132,7 +132,14 @@ unreadable_objects_dir() {
 	rc=$(hook_exit $AS_USER env HOME="$HOME")
 	chmod 755 "$fan"
 	[ "$rc" -eq 2 ] || { cat ../$OUT >&2; die "exit $rc, not 2"; }
-	expect_out "leakstop: cannot scan: cannot read 'app.env' (object $(echo "$blob" | cut -c1-12))"
+	# HEAD's commit or tree shares the folder once in about 128 runs:
+	# then reading HEAD is what fails first
+	case " $(git rev-parse HEAD HEAD^{tree} | cut -c1-2 | tr '\n' ' ')" in
+	*" $(echo "$blob" | cut -c1-2) "*)
+		expect_out "leakstop: cannot scan: cannot read HEAD" ;;
+	*)
+		expect_out "leakstop: cannot scan: cannot read 'app.env' (object $(echo "$blob" | cut -c1-12))" ;;
+	esac
 }
 
 # F9: an index whose checksum is wrong is refused, and left as it was.

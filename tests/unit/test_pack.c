@@ -285,14 +285,17 @@ test_ref_deltas(git_odb *odb)
 
 /*
  * Damage: flip one bit at each of 240 places in a copy of the pack. The
- * entry holding it fails its CRC, each time, and no blob comes out with
- * bytes unlike the real blob's.
+ * entry holding it fails its CRC, each time: the blob pass stops there,
+ * before reading. Read anyway, the damaged pack still hands out each blob
+ * of its plan once and nothing else (ASan watches the reading); what the
+ * bytes are is the CRC's to vouch for, since a flipped type can make a
+ * tree look like a blob.
  */
 static void
 test_damage(git_odb *odb)
 {
 	struct pack_object *objs;
-	size_t nr, alloc, len, wrong = 0, caught = 0, tried = 0;
+	size_t nr, alloc, len, odd = 0, caught = 0, tried = 0;
 	struct pack *p = open_pack(&objs, &nr, &alloc);
 	char path[4200];
 	unsigned char *copy;
@@ -320,7 +323,9 @@ test_damage(git_odb *odb)
 			uint32_t bad = pack_check(p, objs, nr, 0, nr);
 			uint32_t in_2nd = pack_check(p, objs, nr, bad + 1, nr);
 			read_all(p, objs, nr, 256, SIZE_MAX, odb, &s, &plan);
-			wrong += s.wrong;
+			for (size_t i = 0; i < nr; i++)
+				odd += s.times[i] !=
+				       (plan.kind[i] == PACK_BLOB);
 			/* the entry holding the flipped bit, and no other */
 			caught += bad != PACK_NONE && objs[bad].off <= at &&
 				  (bad + 1 == nr || objs[bad + 1].off > at) &&
@@ -334,7 +339,8 @@ test_damage(git_odb *odb)
 	}
 	CHECK(tried == 240 && caught == tried,
 	      "%zu of %zu damaged entries fail their CRC", caught, tried);
-	CHECK(wrong == 0, "240 damaged packs: no blob comes out wrong");
+	CHECK(odd == 0, "240 damaged packs read anyway: each blob of the "
+	      "plan handed out once, nothing else");
 	if (len > 64 && pack_open_memory(&p, copy, len, NULL) == 0) {
 		CHECK(pack_check(p, objs, nr, 0, nr) == PACK_NONE,
 		      "the undamaged copy passes its check");
