@@ -22,13 +22,6 @@
 #define FLAG_NAME_MASK 0x0fff
 #define XFLAG_INTENT_TO_ADD 0x2000
 
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
-}
-
 static unsigned
 be16(const unsigned char *p)
 {

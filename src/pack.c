@@ -247,13 +247,11 @@ check_header(const unsigned char *map, size_t len, uint32_t *nr,
 
 	if (len < PACK_HEADER + PACK_TRAILER || memcmp(map, "PACK", 4))
 		return ls_err_set(err, LS_EPARSE, "not a pack file");
-	version = (uint32_t)map[4] << 24 | (uint32_t)map[5] << 16 |
-		  (uint32_t)map[6] << 8 | map[7];
+	version = be32(map + 4);
 	if (version != 2 && version != 3)
 		return ls_err_set(err, LS_EPARSE, "pack version %u",
 				  (unsigned)version);
-	*nr = (uint32_t)map[8] << 24 | (uint32_t)map[9] << 16 |
-	      (uint32_t)map[10] << 8 | map[11];
+	*nr = be32(map + 8);
 	return 0;
 }
 
@@ -272,13 +270,6 @@ pack_open_memory(struct pack **out, const void *data, size_t len,
 	(*out)->len = len;
 	(*out)->keep_limit = PACK_KEEP_BYTES;
 	return 0;
-}
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
 }
 
 /* Map a whole regular file read-only. */

@@ -120,6 +120,14 @@ int append_file(const char *path, const void *data, size_t len, int mode,
 /* mkdir -p with mode for each created directory. */
 int mkdir_p(const char *path, int mode, struct ls_err *err);
 
+/* The big-endian 32-bit number at p (git's index and pack formats). */
+static inline uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
+}
+
 /* 64-bit FNV-1a, for staleness keys (never for secrets). */
 uint64_t hash_fnv1a(uint64_t h, const void *data, size_t len);
 #define HASH_FNV_INIT 0xcbf29ce484222325ULL
