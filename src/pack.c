@@ -56,7 +56,7 @@ struct pack {
 
 /* A blob kept while the blobs below it are read. */
 struct frame {
-	uint32_t node, next;	/* next: the next delta onto it to read */
+	uint32_t next;		/* the next delta onto it to read */
 	unsigned char *buf;
 	size_t size;
 };
@@ -255,6 +255,17 @@ check_header(const unsigned char *map, size_t len, uint32_t *nr,
 	return 0;
 }
 
+static struct pack *
+pack_new(const unsigned char *map, size_t len)
+{
+	struct pack *p = xcalloc(1, sizeof(*p));
+
+	p->map = map;
+	p->len = len;
+	p->keep_limit = PACK_KEEP_BYTES;
+	return p;
+}
+
 int
 pack_open_memory(struct pack **out, const void *data, size_t len,
 		 struct ls_err *err)
@@ -265,10 +276,7 @@ pack_open_memory(struct pack **out, const void *data, size_t len,
 	*out = NULL;
 	if ((ret = check_header(data, len, &nr, err)) < 0)
 		return ret;
-	*out = xcalloc(1, sizeof(**out));
-	(*out)->map = data;
-	(*out)->len = len;
-	(*out)->keep_limit = PACK_KEEP_BYTES;
+	*out = pack_new(data, len);
 	return 0;
 }
 
@@ -429,11 +437,8 @@ pack_open_indexed(struct pack **out, const char *idx_path, uint32_t pack,
 				 "'%s' does not match its index", path);
 		goto out;
 	}
-	*out = xcalloc(1, sizeof(**out));
-	(*out)->map = map;
-	(*out)->len = len;
+	*out = pack_new(map, len);
 	(*out)->mapped = 1;
-	(*out)->keep_limit = PACK_KEEP_BYTES;
 	(*out)->path = path;
 	path = NULL;
 	map = NULL;
@@ -474,6 +479,14 @@ pack_free(struct pack *p)
 	free(p->chain);
 	free(p->path);
 	free(p);
+}
+
+/* Where entry i of objs[0..nr), sorted by offset, ends: the next starts. */
+static uint64_t
+entry_end(const struct pack *p, const struct pack_object *objs, size_t nr,
+	  size_t i)
+{
+	return i + 1 < nr ? objs[i + 1].off : p->len - PACK_TRAILER;
 }
 
 /* The object of objs[0..nr) whose entry starts at off, or PACK_NONE. */
@@ -549,7 +562,7 @@ void
 pack_plan_build(struct pack_plan *plan, struct pack *p,
 		const struct pack_object *objs, size_t nr, size_t task_size)
 {
-	/* the plan's arrays in one mapping, the temporary ones in another */
+	/* the plan's arrays in one mapping; the temporary ones on the heap */
 	size_t tmp_len = nr * (sizeof(uint32_t) + sizeof(uint16_t) + 1);
 	char *tmp = xcalloc(1, tmp_len);
 	uint32_t *rem = (uint32_t *)tmp;
@@ -570,13 +583,12 @@ pack_plan_build(struct pack_plan *plan, struct pack *p,
 	plan->sibling = (uint32_t *)(m + 2 * nr * sizeof(uint32_t));
 	plan->kind = (uint8_t *)(m + 3 * nr * sizeof(uint32_t));
 	plan->is_task = plan->kind + nr;
-	memset(plan->up, 0xff, nr * sizeof(uint32_t));
-	memset(plan->child, 0xff, nr * sizeof(uint32_t));
-	memset(plan->sibling, 0xff, nr * sizeof(uint32_t));
+	memset(plan->child, 0xff, 2 * nr * sizeof(uint32_t));	/* sibling too */
 	/*
-	 * Each entry's header and its base's index, in two threads on a big
-	 * pack (parsing is most of a plan, and the workers wait for it);
-	 * then one pass links them, a base's entry coming before its deltas'.
+	 * Each entry's header and its base's index (into up, until the links
+	 * replace it), in two threads on a big pack: parsing is most of a
+	 * plan, and the workers wait for it. Then one pass links them, a
+	 * base's entry coming before its deltas'.
 	 */
 	{
 		struct parse_job half = { p, objs, raw, plan->up, nr / 2, nr };
@@ -655,8 +667,7 @@ pack_check(const struct pack *p, const struct pack_object *objs, size_t nr,
 	   size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi && i < nr; i++) {
-		uint64_t end = i + 1 < nr ? objs[i + 1].off
-					  : p->len - PACK_TRAILER;
+		uint64_t end = entry_end(p, objs, nr, i);
 		if (objs[i].off < PACK_HEADER || end <= objs[i].off ||
 		    end > p->len - PACK_TRAILER ||
 		    crc32_z(0, p->map + objs[i].off,
@@ -708,7 +719,7 @@ decode(struct pack *p, const struct pack_object *objs,
 	 * zlib inflates at most about 1,032 bytes from one: a size beyond
 	 * that of the entry's data is damage, refused before allocating it.
 	 */
-	stop = i + 1 < plan->nr ? objs[i + 1].off : p->len - PACK_TRAILER;
+	stop = entry_end(p, objs, plan->nr, i);
 	if (stop <= data || len / 1032 > stop - data)
 		return refuse(err, o->off, "size beyond what its data holds");
 	if (type != OBJ_OFS_DELTA) {
@@ -806,11 +817,30 @@ visit(struct pack *p, const struct pack_object *objs,
 			ret = fail_below(plan, c, cb, payload);
 		return ret;
 	}
-	keep->node = i;
 	keep->next = below;
 	keep->buf = buf;
 	keep->size = size;
 	return ret;
+}
+
+/* Keep f (when it holds a blob) on the stack of *nr frames. */
+static void
+push_frame(struct pack *p, size_t *nr, const struct frame *f)
+{
+	if (f->buf == NULL)
+		return;
+	LS_GROW(p->frames, *nr + 1, p->frames_alloc);
+	p->frames[(*nr)++] = *f;
+	p->kept += f->size;
+}
+
+static void
+pop_frame(struct pack *p, size_t *nr)
+{
+	struct frame *f = &p->frames[--*nr];
+
+	p->kept -= f->size;
+	drop(f->buf, f->size + 1);
 }
 
 int
@@ -836,8 +866,7 @@ pack_read_task(struct pack *p, const struct pack_object *objs,
 		uint32_t a = p->chain[--nr_chain];
 		int r = decode(p, objs, plan, a, base, base_size,
 			       PACK_MAX_OBJECT, &next, &size, &err);
-		if (base)
-			drop(base, base_size + 1);
+		drop(base, base_size + 1);
 		base = NULL;
 		if (r != 0)
 			return fail_below(plan, s, cb, payload);
@@ -846,36 +875,22 @@ pack_read_task(struct pack *p, const struct pack_object *objs,
 	}
 	ret = visit(p, objs, plan, s, base, base_size, max_size, cb, payload,
 		    &f);
-	if (base)
-		drop(base, base_size + 1);
-	if (f.buf) {
-		LS_GROW(p->frames, 1, p->frames_alloc);
-		p->frames[nr++] = f;
-		p->kept += f.size;
-	}
+	drop(base, base_size + 1);
+	push_frame(p, &nr, &f);
 	/* Depth first: only the blobs on the way down are kept. */
 	while (nr > 0 && ret >= 0) {
 		struct frame *top = &p->frames[nr - 1];
 		uint32_t c = top->next;
 		if (c == PACK_NONE) {
-			p->kept -= top->size;
-			drop(top->buf, top->size + 1);
-			nr--;
+			pop_frame(p, &nr);
 			continue;
 		}
 		top->next = next_below(plan, plan->sibling[c]);
 		ret = visit(p, objs, plan, c, top->buf, top->size, max_size,
 			    cb, payload, &f);
-		if (f.buf) {
-			LS_GROW(p->frames, nr + 1, p->frames_alloc);
-			p->frames[nr++] = f;
-			p->kept += f.size;
-		}
+		push_frame(p, &nr, &f);
 	}
-	while (nr > 0) {
-		nr--;
-		p->kept -= p->frames[nr].size;
-		drop(p->frames[nr].buf, p->frames[nr].size + 1);
-	}
+	while (nr > 0)
+		pop_frame(p, &nr);
 	return ret;
 }
