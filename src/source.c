@@ -1510,6 +1510,14 @@ check_run(struct blob_worker *w, const struct blob_task *t)
 			  git_oid_tostr_s(&objs[bad].id));
 }
 
+/* Make every worker stop at its next task. */
+static void
+stop_workers(const struct blob_pass *p)
+{
+	__atomic_store_n(&p->shared->failed, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->shared->next, p->nr_tasks, __ATOMIC_RELAXED);
+}
+
 /* Wait for every CRC check to be done: 1 when all passed. */
 static int
 checks_passed(const struct blob_pass *p)
@@ -1561,10 +1569,7 @@ blob_worker_run(struct blob_worker *w)
 					     p->max_size, on_packed_blob, &c);
 		}
 		if (ret < 0) {
-			/* stop the others soon */
-			__atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
-			__atomic_store_n(&sh->next, p->nr_tasks,
-					 __ATOMIC_RELAXED);
+			stop_workers(p);
 			break;
 		}
 	}
@@ -1785,6 +1790,17 @@ cmp_task(const void *a, const void *b)
 /* entries whose CRC one task checks: about 1 MB of pack */
 #define CHECK_RUN 8192
 
+static void
+add_task(struct blob_pass *p, size_t *alloc, uint32_t pack, size_t index,
+	 uint32_t size, int check)
+{
+	LS_GROW(p->tasks, p->nr_tasks + 1, *alloc);
+	p->tasks[p->nr_tasks].pack = pack;
+	p->tasks[p->nr_tasks].index = (uint32_t)index;
+	p->tasks[p->nr_tasks].size = size;
+	p->tasks[p->nr_tasks++].check = check;
+}
+
 /*
  * Plan each pack, then list the tasks: the CRC checks, those of the
  * packs, largest first, then each object left to libgit2.
@@ -1792,7 +1808,7 @@ cmp_task(const void *a, const void *b)
 static void
 plan_tasks(struct blob_pass *p)
 {
-	size_t i = 0, n = 0, alloc = 0, sorted;
+	size_t i = 0, alloc = 0;
 
 	p->plans = xcalloc(p->nr_packs ? p->nr_packs : 1, sizeof(*p->plans));
 	p->first = xcalloc(p->nr_packs ? p->nr_packs : 1, sizeof(*p->first));
@@ -1811,39 +1827,24 @@ plan_tasks(struct blob_pass *p)
 	for (size_t k = 0; k < p->nr_packs; k++)
 		for (size_t at = 0; at < p->plans[k].nr; at += CHECK_RUN) {
 			size_t left = p->plans[k].nr - at;
-			LS_GROW(p->tasks, n + 1, alloc);
-			p->tasks[n].pack = (uint32_t)k;
-			p->tasks[n].index = (uint32_t)at;
-			p->tasks[n].size = (uint32_t)(left < CHECK_RUN ?
-						      left : CHECK_RUN);
-			p->tasks[n++].check = 1;
+			add_task(p, &alloc, (uint32_t)k, at,
+				 (uint32_t)(left < CHECK_RUN ? left : CHECK_RUN),
+				 1);
 		}
-	p->nr_checks = sorted = n;
-	for (size_t k = 0; k < p->nr_packs; k++) {
-		const struct pack_plan *plan = &p->plans[k];
-		LS_GROW(p->tasks, n + plan->nr_tasks, alloc);
-		for (size_t t = 0; t < plan->nr_tasks; t++) {
-			p->tasks[n].pack = (uint32_t)k;
-			p->tasks[n].index = (uint32_t)t;
-			p->tasks[n].size = plan->task_size[t];
-			p->tasks[n++].check = 0;
-		}
-	}
-	if (n - sorted > 1)
-		qsort(p->tasks + sorted, n - sorted, sizeof(*p->tasks),
-		      cmp_task);
+	p->nr_checks = p->nr_tasks;
+	for (size_t k = 0; k < p->nr_packs; k++)
+		for (size_t t = 0; t < p->plans[k].nr_tasks; t++)
+			add_task(p, &alloc, (uint32_t)k, t,
+				 p->plans[k].task_size[t], 0);
+	if (p->nr_tasks - p->nr_checks > 1)
+		qsort(p->tasks + p->nr_checks, p->nr_tasks - p->nr_checks,
+		      sizeof(*p->tasks), cmp_task);
 	for (size_t j = 0; j < p->nr; j++) {
 		const struct pack_object *o = &p->objs[j];
-		if (o->pack != SOURCE_NO_PACK &&
-		    p->plans[o->pack].kind[j - p->first[o->pack]] != PACK_LIBGIT2)
-			continue;
-		LS_GROW(p->tasks, n + 1, alloc);
-		p->tasks[n].pack = SOURCE_NO_PACK;
-		p->tasks[n].index = (uint32_t)j;
-		p->tasks[n].size = 1;
-		p->tasks[n++].check = 0;
+		if (o->pack == SOURCE_NO_PACK ||
+		    p->plans[o->pack].kind[j - p->first[o->pack]] == PACK_LIBGIT2)
+			add_task(p, &alloc, SOURCE_NO_PACK, j, 1, 0);
 	}
-	p->nr_tasks = n;
 }
 
 static int
@@ -1892,10 +1893,7 @@ blob_pass_run(struct repo *r, size_t max_size, source_blob_cb pre,
 	for (size_t i = 1; i < nr_workers; i++) {
 		if (blob_worker_start(&w[i], err) < 0) {
 			ret = err->code;
-			__atomic_store_n(&p.shared->failed, 1,
-					 __ATOMIC_RELAXED);
-			__atomic_store_n(&p.shared->next, p.nr_tasks,
-					 __ATOMIC_RELAXED);
+			stop_workers(&p);
 			break;
 		}
 		started++;
